@@ -1,0 +1,50 @@
+"""Formatting document numbers from a prefix template, a counter and a date (pure functions)."""
+
+import datetime
+import string
+
+from django.utils.translation import gettext as _
+
+PLACEHOLDERS = {"year", "month"}
+_FORMATTER = string.Formatter()
+
+
+class InvalidPrefix(ValueError):
+    pass
+
+
+def validate_prefix(prefix: str, *, yearly_restart: bool) -> None:
+    """Refuse a template with unknown placeholders, format specs or a year-less yearly restart."""
+    try:
+        fields = [
+            (name, spec, conversion)
+            for _literal, name, spec, conversion in _FORMATTER.parse(prefix)
+            if name is not None
+        ]
+    except ValueError as error:
+        raise InvalidPrefix(_("The prefix has an unmatched { or }: use {year} or {month}.")) from (
+            error
+        )
+    for name, spec, conversion in fields:
+        if name not in PLACEHOLDERS or spec or conversion:
+            raise InvalidPrefix(
+                _("Unknown placeholder {%(name)s}: only {year} and {month} are allowed.")
+                % {"name": name + (f":{spec}" if spec else "")}
+            )
+    if yearly_restart and "year" not in {name for name, _spec, _conv in fields}:
+        raise InvalidPrefix(
+            _(
+                "A series that restarts every year needs {year} in its prefix, "
+                "or numbers of different years would be the same."
+            )
+        )
+
+
+def format_number(*, prefix: str, counter: int, padding: int, on: datetime.date) -> str:
+    """``ORD{year}-`` + 42 with padding 4 on 2026-11-26 gives ``ORD2026-0042``."""
+    head = prefix.format(year=f"{on.year:04d}", month=f"{on.month:02d}")
+    return f"{head}{counter:0{padding}d}"
+
+
+def period_for(*, yearly_restart: bool, on: datetime.date) -> int:
+    return on.year if yearly_restart else 0

@@ -1,0 +1,317 @@
+"""Every change to an order: one function per thing a shop owner (or customer) does.
+
+Each runs in one transaction: lock, check, write, record the event.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kantoor.catalog.models import MovementReason, Product
+from kantoor.catalog.services import InsufficientStock, StockChange, book_stock_movements, lock_products
+from kantoor.customers.models import Customer
+from kantoor.customers.services import CustomerDetails, customer_for_checkout, remember_addresses
+from kantoor.money import PriceLine, compute_totals
+from kantoor.numbering.models import DocumentKind
+from kantoor.numbering.services import allocate_numbers
+from kantoor.orders.models import Order, OrderEvent, OrderEventKind, OrderLine
+from kantoor.orders.statuses import OrderStatus, allowed_next_statuses
+from kantoor.shops.models import ShippingMethod, Shop, User
+
+MAX_QUANTITY = 999
+
+
+class OrderError(Exception):
+    """A request the shop cannot honour; the message is for the person who made it."""
+
+
+@dataclass(frozen=True)
+class OrderItem:
+    product_id: int
+    quantity: int
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who does something, as the timeline shows it."""
+
+    label: str
+    user: User | None = None
+
+    @classmethod
+    def staff(cls, user: User) -> Actor:
+        return cls(label=user.name or user.email, user=user)
+
+    @classmethod
+    def customer(cls, email: str) -> Actor:
+        return cls(label=email)
+
+    @classmethod
+    def system(cls) -> Actor:
+        return cls(label="Kantoor")
+
+
+@dataclass
+class OrderDraft:
+    """An order with its lines and stock changes, computed but not yet written."""
+
+    order: Order
+    lines: list[OrderLine]
+    stock_changes: list[StockChange] = field(default_factory=list)
+
+
+def place_order(
+    *,
+    shop: Shop,
+    details: CustomerDetails,
+    items: list[OrderItem],
+    shipping_method: str,
+    actor: Actor,
+    note: str = "",
+    account: Customer | None = None,
+) -> Order:
+    """Place an order: number, order + lines, stock, event; all or nothing.
+
+    Prices come from the catalogue, never from the request. ``account`` is the logged-in
+    customer (None for a guest or a phone order for a customer found by e-mail).
+    """
+    items = _merge_items(items)
+    with transaction.atomic():
+        products = _products_for_order(shop=shop, items=items)
+        customer = customer_for_checkout(shop=shop, details=details, account=account)
+        now = timezone.now()
+        draft = draft_order(
+            shop=shop,
+            customer=customer,
+            details=details,
+            items=items,
+            products=products,
+            shipping_method=shipping_method,
+            note=note,
+            at=now,
+        )
+        if draft.stock_changes:
+            # Checked before the number is taken, so a refused sale holds no lock for long.
+            _check_stock(draft)
+        order = draft.order
+        order.number = allocate_numbers(shop=shop, kind=DocumentKind.ORDER, on=timezone.localdate(now))[0]
+        order.save(force_insert=True)
+        for line in draft.lines:
+            line.order = order
+        OrderLine.objects.bulk_create(draft.lines)
+        book_stock_movements(
+            shop=shop,
+            changes=draft.stock_changes,
+            reason=MovementReason.SALE,
+            reference=order.number,
+            at=now,
+        )
+        _placed_event(order=order, actor=actor).save()
+        # Seam for the invoices issue: issue_debit_invoice(order=order) runs here, in this
+        # transaction, so an order never exists without its invoice.
+        if account is not None:
+            remember_addresses(customer=account, details=details)
+    return order
+
+
+def draft_order(
+    *,
+    shop: Shop,
+    customer: Customer | None,
+    details: CustomerDetails,
+    items: list[OrderItem],
+    products: dict[int, Product],
+    shipping_method: str,
+    note: str,
+    at: datetime.datetime,
+    status: int = OrderStatus.NEW,
+) -> OrderDraft:
+    """Compute an order from catalogue prices (shared by place_order and the bulk seeder)."""
+    if not items:
+        raise OrderError(_("Your cart is empty."))
+    if shipping_method not in ShippingMethod.values or (
+        shipping_method == ShippingMethod.PICKUP and not shop.allows_pickup
+    ):
+        raise OrderError(_("Choose a shipping method this shop offers."))
+    lines: list[OrderLine] = []
+    price_lines: list[PriceLine] = []
+    changes: list[StockChange] = []
+    for position, item in enumerate(items, start=1):
+        if not 1 <= item.quantity <= MAX_QUANTITY:
+            raise OrderError(
+                _("A quantity must be between 1 and %(max)d.") % {"max": MAX_QUANTITY}
+            )
+        product = products.get(item.product_id)
+        if product is None or not product.active or product.shop_id != shop.pk:
+            raise OrderError(_("A product in your cart is no longer for sale."))
+        price_lines.append(
+            PriceLine(unit_price=product.price, quantity=item.quantity, vat_rate=product.vat_rate)
+        )
+        lines.append(
+            OrderLine(
+                shop=shop,
+                position=position,
+                product=product,
+                sku=product.sku,
+                name=product.name,
+                unit_price=product.price,
+                vat_rate=product.vat_rate,
+                quantity=item.quantity,
+            )
+        )
+        if product.track_stock:
+            changes.append(StockChange(product=product, quantity=-item.quantity))
+    shipping_cost = shop.shipping_fee if shipping_method == ShippingMethod.DELIVERY else Decimal("0.00")
+    if shipping_cost:
+        price_lines.append(
+            PriceLine(unit_price=shipping_cost, quantity=1, vat_rate=shop.shipping_vat_rate)
+        )
+    totals = compute_totals(price_lines, prices_include_vat=shop.prices_include_vat)
+    for line, amounts in zip(lines, totals.lines, strict=False):
+        line.total_net = amounts.net
+        line.total_gross = amounts.gross
+    billing = details.billing
+    delivery = details.delivery_address
+    order = Order(
+        shop=shop,
+        customer=customer,
+        status=status,
+        email=details.email.strip().lower(),
+        first_name=details.first_name,
+        last_name=details.last_name,
+        company=details.company,
+        vat_number=details.vat_number,
+        phone=details.phone,
+        billing_name=billing.name,
+        billing_company=billing.company,
+        billing_street=billing.street,
+        billing_postcode=billing.postcode,
+        billing_city=billing.city,
+        billing_country=billing.country,
+        delivery_name=delivery.name,
+        delivery_company=delivery.company,
+        delivery_street=delivery.street,
+        delivery_postcode=delivery.postcode,
+        delivery_city=delivery.city,
+        delivery_country=delivery.country,
+        shipping_method=shipping_method,
+        shipping_cost=shipping_cost,
+        shipping_vat_rate=shop.shipping_vat_rate,
+        prices_include_vat=shop.prices_include_vat,
+        currency=shop.currency,
+        total_net=totals.net,
+        total_vat=totals.vat,
+        total_gross=totals.gross,
+        item_count=sum(item.quantity for item in items),
+        language=details.language,
+        note=note.strip(),
+        created_at=at,
+        updated_at=at,
+    )
+    return OrderDraft(order=order, lines=lines, stock_changes=changes)
+
+
+def change_order_status(*, shop: Shop, order: Order, status: int, actor: Actor) -> Order:
+    """Move an order to another status; cancelling books its stock back."""
+    new_status = OrderStatus(status)
+    with transaction.atomic():
+        locked = lock_order(shop=shop, order_id=order.pk)
+        if locked.status == new_status:
+            return locked
+        if new_status not in allowed_next_statuses(locked.status):
+            raise OrderError(
+                _("An order that is %(current)s cannot become %(new)s.")
+                % {"current": locked.status_enum.label.lower(), "new": new_status.label.lower()}
+            )
+        now = timezone.now()
+        if new_status == OrderStatus.CANCELLED:
+            _book_cancellation(order=locked, at=now)
+        event = status_changed_event(order=locked, new_status=new_status, actor=actor, at=now)
+        locked.status = new_status
+        locked.updated_at = now
+        locked.save(update_fields=["status", "updated_at"])
+        event.save()
+    return locked
+
+
+def lock_order(*, shop: Shop, order_id: int) -> Order:
+    """The one place that locks an order row (always scoped to the shop)."""
+    return Order.objects.select_for_update().get(shop=shop, pk=order_id)
+
+
+def status_changed_event(
+    *, order: Order, new_status: OrderStatus, actor: Actor, at: datetime.datetime
+) -> OrderEvent:
+    return OrderEvent(
+        shop_id=order.shop_id,
+        order=order,
+        kind=OrderEventKind.STATUS_CHANGED,
+        actor=actor.user,
+        actor_label=actor.label,
+        data={"before": int(order.status), "after": int(new_status)},
+        created_at=at,
+    )
+
+
+def _placed_event(*, order: Order, actor: Actor) -> OrderEvent:
+    return OrderEvent(
+        shop_id=order.shop_id,
+        order=order,
+        kind=OrderEventKind.PLACED,
+        actor=actor.user,
+        actor_label=actor.label,
+        data={"number": order.number, "total": str(order.total_gross), "items": order.item_count},
+        created_at=order.created_at,
+    )
+
+
+def _book_cancellation(*, order: Order, at: datetime.datetime) -> None:
+    quantities: dict[int, int] = defaultdict(int)
+    for product_id, quantity in order.lines.filter(product__track_stock=True).values_list(
+        "product_id", "quantity"
+    ):
+        quantities[product_id] += quantity
+    if not quantities:
+        return
+    products = lock_products(shop=order.shop, product_ids=quantities)
+    book_stock_movements(
+        shop=order.shop,
+        changes=[StockChange(product=products[pk], quantity=q) for pk, q in quantities.items()],
+        reason=MovementReason.CANCELLATION,
+        reference=order.number,
+        at=at,
+    )
+
+
+def _merge_items(items: list[OrderItem]) -> list[OrderItem]:
+    merged: dict[int, int] = {}
+    for item in items:
+        merged[item.product_id] = merged.get(item.product_id, 0) + item.quantity
+    return [OrderItem(product_id=pk, quantity=q) for pk, q in merged.items()]
+
+
+def _products_for_order(*, shop: Shop, items: list[OrderItem]) -> dict[int, Product]:
+    """The ordered products, tracked ones locked (in id order) so stock checks hold."""
+    ids = {item.product_id for item in items}
+    products = {p.pk: p for p in Product.objects.filter(shop=shop, pk__in=ids)}
+    tracked = [pk for pk, p in products.items() if p.track_stock]
+    if tracked:
+        products.update(lock_products(shop=shop, product_ids=tracked))
+    return products
+
+
+def _check_stock(draft: OrderDraft) -> None:
+    short = [
+        change.product
+        for change in draft.stock_changes
+        if change.product.stock_level + change.quantity < 0
+    ]
+    if short:
+        raise OrderError(str(InsufficientStock(short)))

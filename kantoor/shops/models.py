@@ -1,0 +1,141 @@
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **fields):
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **fields):
+        fields.setdefault("is_staff", True)
+        fields.setdefault("is_superuser", True)
+        return self.create_user(email, password, **fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A back-office user (shop owner or staff) or the platform operator.
+
+    Logs in with e-mail address + password. ``is_staff`` means access to the operator's
+    Django admin only; access to a shop's back office goes through a Membership.
+    """
+
+    email = models.EmailField(_("e-mail address"), unique=True)
+    name = models.CharField(_("name"), max_length=150, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    is_staff = models.BooleanField(
+        _("platform operator"),
+        default=False,
+        help_text=_("May use the operator's Django admin."),
+    )
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.name or self.email
+
+
+class Language(models.TextChoices):
+    DUTCH = "nl", _("Dutch")
+    ENGLISH = "en", _("English")
+
+
+class ShippingMethod(models.TextChoices):
+    DELIVERY = "delivery", _("Delivery")
+    PICKUP = "pickup", _("Pick up at the shop")
+
+
+slug_validator = RegexValidator(
+    r"^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?$",
+    _("Use lowercase letters, digits and hyphens (not at the start or end)."),
+)
+
+
+class Shop(models.Model):
+    """The tenant: every shop-owned row points here."""
+
+    slug = models.SlugField(_("slug"), max_length=50, unique=True, validators=[slug_validator])
+    name = models.CharField(_("name"), max_length=120)
+    legal_name = models.CharField(_("legal name"), max_length=200, blank=True)
+    street = models.CharField(_("street and number"), max_length=200, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=20, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    country = models.CharField(_("country"), max_length=2, default="NL")
+    email = models.EmailField(_("e-mail address"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    kvk_number = models.CharField(_("KvK number"), max_length=20, blank=True)
+    vat_number = models.CharField(_("VAT number"), max_length=20, blank=True)
+    iban = models.CharField(_("IBAN"), max_length=34, blank=True)
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    default_language = models.CharField(
+        _("default language"), max_length=2, choices=Language.choices, default=Language.DUTCH
+    )
+    prices_include_vat = models.BooleanField(_("prices include VAT"), default=True)
+    shipping_fee = models.DecimalField(
+        _("shipping fee"),
+        max_digits=10,
+        decimal_places=2,
+        default=Decimal("6.95"),
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("Flat fee per order for delivery."),
+    )
+    shipping_vat_rate = models.DecimalField(
+        _("VAT rate on shipping"), max_digits=5, decimal_places=2, default=Decimal("21.00")
+    )
+    allows_pickup = models.BooleanField(_("customers may pick up orders"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("shop")
+        verbose_name_plural = _("shops")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def display_legal_name(self) -> str:
+        return self.legal_name or self.name
+
+
+class Role(models.TextChoices):
+    OWNER = "owner", _("Owner")
+    STAFF = "staff", _("Staff")
+
+
+class Membership(models.Model):
+    """A staff user's access to one shop's back office."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.STAFF)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["shop", "user"], name="membership_unique_shop_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.shop} ({self.role})"

@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="backoffice:home", permanent=False)),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("django-admin/", admin.site.urls),
+    path("backoffice/", include("kantoor.backoffice.urls")),
+    path("shop/<slug:shop_slug>/", include("kantoor.storefront.urls")),
+]

@@ -62,10 +62,6 @@ class Order(models.Model):
         verbose_name_plural = _("orders")
         constraints = [
             models.UniqueConstraint(fields=["shop", "number"], name="order_unique_shop_number"),
-            models.CheckConstraint(
-                condition=models.Q(total_gross=models.F("total_net") + models.F("total_vat")),
-                name="order_total_is_net_plus_vat",
-            ),
         ]
         indexes = [
             models.Index(fields=["shop", "-created_at"], name="order_shop_created"),

@@ -1,0 +1,66 @@
+# Kantoor: `make run` to try it, `make test` to test it. See README.md.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+DEMO_ORDERS ?= 300
+
+.PHONY: install run chromium test test-sqlite test-postgres lint format messages worker beat clean
+
+$(VENV)/.installed: pyproject.toml build-constraints.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade "pip>=25.3"
+	# xstatic-bootstrap builds with pkg_resources, which setuptools 81 dropped.
+	$(PY) -m pip install -q --build-constraint build-constraints.txt -e '.[dev]'
+	@touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	@mkdir -p var
+	DEBUG=1 $(PY) manage.py migrate --noinput -v0
+	DEBUG=1 $(PY) manage.py seed_demo --orders $(DEMO_ORDERS)
+	@echo
+	@echo "  Storefront:  http://127.0.0.1:$(PORT)/shop/demo/"
+	@echo "  Back office: http://127.0.0.1:$(PORT)/backoffice/   log in as demo@kantoor.test / kantoor-demo"
+	@echo "  Customer:    klant@kantoor.test / kantoor-demo (storefront account)"
+	@echo
+	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    (apt-get install -y -qq chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium)); \
+	  else \
+	    echo "Browser tests need Debian's Chromium at /usr/bin/chromium: run 'sudo apt-get install chromium'."; exit 1; \
+	  fi; \
+	fi
+
+test: install chromium
+	SECRET_KEY=test-only DATABASE_URL= $(PY) -m pytest -q -p no:cacheprovider
+	@if [ -n "$(DATABASE_URL)" ]; then \
+	  echo "== again on $(DATABASE_URL)"; \
+	  SECRET_KEY=test-only DATABASE_URL="$(DATABASE_URL)" $(PY) -m pytest -q -p no:cacheprovider; \
+	fi
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+messages: install
+	cd kantoor && DEBUG=1 ../$(PY) ../manage.py makemessages -l nl -l en --no-obsolete --no-location
+	cd kantoor && DEBUG=1 ../$(PY) ../manage.py compilemessages
+
+worker: install
+	$(VENV)/bin/celery -A kantoor worker -l info
+
+beat: install
+	$(VENV)/bin/celery -A kantoor beat -l info
+
+clean:
+	rm -rf var/kantoor.sqlite3* .pytest_cache

@@ -6,7 +6,7 @@ PORT ?= 8000
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 DEMO_ORDERS ?= 300
 
-.PHONY: install run chromium test test-sqlite test-postgres lint format messages worker beat clean
+.PHONY: install run system-deps test lint format messages worker beat clean
 
 $(VENV)/.installed: pyproject.toml build-constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -28,16 +28,21 @@ run: install
 	@echo
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-chromium:
-	@if [ ! -x /usr/bin/chromium ]; then \
+# Debian packages the tests use: Chromium for the browser tests, gettext for the translation check.
+system-deps:
+	@missing=""; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	command -v xgettext >/dev/null || missing="$$missing gettext"; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    (apt-get install -y -qq chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium)); \
+	    echo "== apt-get install$$missing"; \
+	    apt-get install -y -qq $$missing >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq $$missing); \
 	  else \
-	    echo "Browser tests need Debian's Chromium at /usr/bin/chromium: run 'sudo apt-get install chromium'."; exit 1; \
+	    echo "The tests need Debian packages:$$missing. Run: sudo apt-get install$$missing"; exit 1; \
 	  fi; \
 	fi
 
-test: install chromium
+test: install system-deps
 	SECRET_KEY=test-only DATABASE_URL= $(PY) -m pytest -q -p no:cacheprovider
 	@if [ -n "$(DATABASE_URL)" ]; then \
 	  echo "== again on $(DATABASE_URL)"; \

@@ -11,11 +11,17 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kantoor.catalog.models import MovementReason, Product
-from kantoor.catalog.services import InsufficientStock, StockChange, book_stock_movements, lock_products
+from kantoor.catalog.models import MovementReason, Product, StockMovement
+from kantoor.catalog.services import (
+    InsufficientStock,
+    StockChange,
+    book_stock_movements,
+    lock_products,
+)
 from kantoor.customers.models import Customer
 from kantoor.customers.services import CustomerDetails, customer_for_checkout, remember_addresses
 from kantoor.money import PriceLine, compute_totals
@@ -26,6 +32,7 @@ from kantoor.orders.statuses import OrderStatus, allowed_next_statuses
 from kantoor.shops.models import ShippingMethod, Shop, User
 
 MAX_QUANTITY = 999
+BULK_CHUNK = 2000  # orders written per round of bulk inserts in place_orders_in_bulk
 
 
 class OrderError(Exception):
@@ -101,7 +108,9 @@ def place_order(
             # Checked before the number is taken, so a refused sale holds no lock for long.
             _check_stock(draft)
         order = draft.order
-        order.number = allocate_numbers(shop=shop, kind=DocumentKind.ORDER, on=timezone.localdate(now))[0]
+        order.number = allocate_numbers(
+            shop=shop, kind=DocumentKind.ORDER, on=timezone.localdate(now)
+        )[0]
         order.save(force_insert=True)
         for line in draft.lines:
             line.order = order
@@ -145,9 +154,7 @@ def draft_order(
     changes: list[StockChange] = []
     for position, item in enumerate(items, start=1):
         if not 1 <= item.quantity <= MAX_QUANTITY:
-            raise OrderError(
-                _("A quantity must be between 1 and %(max)d.") % {"max": MAX_QUANTITY}
-            )
+            raise OrderError(_("A quantity must be between 1 and %(max)d.") % {"max": MAX_QUANTITY})
         product = products.get(item.product_id)
         if product is None or not product.active or product.shop_id != shop.pk:
             raise OrderError(_("A product in your cart is no longer for sale."))
@@ -168,7 +175,9 @@ def draft_order(
         )
         if product.track_stock:
             changes.append(StockChange(product=product, quantity=-item.quantity))
-    shipping_cost = shop.shipping_fee if shipping_method == ShippingMethod.DELIVERY else Decimal("0.00")
+    shipping_cost = (
+        shop.shipping_fee if shipping_method == ShippingMethod.DELIVERY else Decimal("0.00")
+    )
     if shipping_cost:
         price_lines.append(
             PriceLine(unit_price=shipping_cost, quantity=1, vat_rate=shop.shipping_vat_rate)
@@ -218,6 +227,176 @@ def draft_order(
     return OrderDraft(order=order, lines=lines, stock_changes=changes)
 
 
+@dataclass(frozen=True)
+class StatusChange:
+    """One step of an order's status history, for the bulk path."""
+
+    status: int
+    at: datetime.datetime
+    actor: Actor
+
+
+@dataclass(frozen=True)
+class BulkOrderRequest:
+    """One order for ``place_orders_in_bulk``: what place_order gets, plus when and its history.
+
+    ``status_changes`` are the statuses the order moved through after New, oldest first (the
+    last one is its status now); each step must be allowed, as in change_order_status.
+    """
+
+    customer: Customer | None
+    details: CustomerDetails
+    items: list[OrderItem]
+    shipping_method: str
+    created_at: datetime.datetime
+    actor: Actor
+    status_changes: tuple[StatusChange, ...] = ()
+    note: str = ""
+
+    @property
+    def status(self) -> int:
+        return self.status_changes[-1].status if self.status_changes else OrderStatus.NEW
+
+
+def place_orders_in_bulk(
+    *, shop: Shop, requests: list[BulkOrderRequest], chunk_size: int = BULK_CHUNK
+) -> list[str]:
+    """Place many (e.g. seeded, back-dated) orders with place_order's invariants, in one go.
+
+    Same prices, totals, lines, numbers, stock ledger and events as place_order followed by
+    change_order_status for each step, written with bulk inserts. Orders are numbered in
+    ``created_at`` order (numbers grow with time, per year when the series restarts yearly).
+    Locks the tracked products before the number counter, like place_order, so the two never
+    deadlock. All or nothing: a refused order (e.g. not enough stock) writes nothing.
+    Returns the order numbers, oldest first.
+    """
+    requests = sorted(requests, key=lambda request: request.created_at)
+    if not requests:
+        return []
+    numbers: list[str] = []
+    with transaction.atomic():
+        products = _products_for_order(
+            shop=shop,
+            items=[OrderItem(pk, 1) for pk in {i.product_id for r in requests for i in r.items}],
+        )
+        # Sales are checked against the stock before any cancellation gives stock back, so no
+        # running level of the ledger (stock first, then orders by date) goes below zero.
+        sold: dict[int, int] = defaultdict(int)
+        restocked: dict[int, int] = defaultdict(int)
+        for start in range(0, len(requests), chunk_size):
+            chunk = requests[start : start + chunk_size]
+            drafts = [_draft_from_request(shop=shop, request=r, products=products) for r in chunk]
+            for draft in drafts:
+                if draft.stock_changes:
+                    _check_stock(draft)
+                for change in draft.stock_changes:
+                    change.product.stock_level += change.quantity
+                    sold[change.product.pk] -= change.quantity
+            numbers.extend(
+                _write_bulk_chunk(shop=shop, chunk=chunk, drafts=drafts, restocked=restocked)
+            )
+        for pk in sold.keys() | restocked.keys():
+            delta = restocked[pk] - sold[pk]
+            products[pk].stock_level += restocked[pk]
+            if delta:
+                Product.objects.filter(pk=pk).update(stock_level=F("stock_level") + delta)
+    return numbers
+
+
+def _draft_from_request(
+    *, shop: Shop, request: BulkOrderRequest, products: dict[int, Product]
+) -> OrderDraft:
+    return draft_order(
+        shop=shop,
+        customer=request.customer,
+        details=request.details,
+        items=_merge_items(request.items),
+        products=products,
+        shipping_method=request.shipping_method,
+        note=request.note,
+        at=request.created_at,
+    )
+
+
+def _write_bulk_chunk(
+    *,
+    shop: Shop,
+    chunk: list[BulkOrderRequest],
+    drafts: list[OrderDraft],
+    restocked: dict[int, int],
+) -> list[str]:
+    """Number and insert one chunk of drafted orders with their lines, ledger rows and events."""
+    numbers: list[str] = []
+    # One block of numbers per month in the chunk: the prefix may contain {year} or {month}.
+    runs: list[tuple[datetime.date, int]] = []
+    for request in chunk:
+        day = timezone.localdate(request.created_at)
+        if runs and (runs[-1][0].year, runs[-1][0].month) == (day.year, day.month):
+            runs[-1] = (runs[-1][0], runs[-1][1] + 1)
+        else:
+            runs.append((day, 1))
+    for day, count in runs:
+        numbers.extend(allocate_numbers(shop=shop, kind=DocumentKind.ORDER, count=count, on=day))
+    lines: list[OrderLine] = []
+    events: list[OrderEvent] = []
+    movements: list[StockMovement] = []
+    for request, draft, number in zip(chunk, drafts, numbers, strict=True):
+        order = draft.order
+        order.number = number
+        for line in draft.lines:
+            line.order = order
+        lines.extend(draft.lines)
+        movements.extend(
+            _stock_movement(
+                change=change, reason=MovementReason.SALE, order=order, at=order.created_at
+            )
+            for change in draft.stock_changes
+        )
+        events.append(_placed_event(order=order, actor=request.actor))
+        for step in request.status_changes:
+            new_status = OrderStatus(step.status)
+            _check_status_change(order=order, new_status=new_status)
+            if new_status == OrderStatus.CANCELLED:
+                for change in draft.stock_changes:
+                    restocked[change.product.pk] -= change.quantity
+                movements.extend(
+                    _stock_movement(
+                        change=StockChange(product=change.product, quantity=-change.quantity),
+                        reason=MovementReason.CANCELLATION,
+                        order=order,
+                        at=step.at,
+                    )
+                    for change in draft.stock_changes
+                )
+            events.append(
+                status_changed_event(
+                    order=order, new_status=new_status, actor=step.actor, at=step.at
+                )
+            )
+            order.status = new_status
+            order.updated_at = step.at
+    # Lines and events point at their (unsaved) orders; bulk_create reads the ids once set.
+    Order.objects.bulk_create([draft.order for draft in drafts], batch_size=500)
+    OrderLine.objects.bulk_create(lines, batch_size=1000)
+    OrderEvent.objects.bulk_create(events, batch_size=1000)
+    StockMovement.objects.bulk_create(movements, batch_size=1000)
+    return numbers
+
+
+def _stock_movement(
+    *, change: StockChange, reason: MovementReason, order: Order, at: datetime.datetime
+) -> StockMovement:
+    """A ledger row as book_stock_movements writes it for one product of one order."""
+    return StockMovement(
+        shop_id=order.shop_id,
+        product_id=change.product.pk,
+        quantity=change.quantity,
+        reason=reason,
+        reference=order.number,
+        created_at=at,
+    )
+
+
 def change_order_status(*, shop: Shop, order: Order, status: int, actor: Actor) -> Order:
     """Move an order to another status; cancelling books its stock back."""
     new_status = OrderStatus(status)
@@ -225,11 +404,7 @@ def change_order_status(*, shop: Shop, order: Order, status: int, actor: Actor) 
         locked = lock_order(shop=shop, order_id=order.pk)
         if locked.status == new_status:
             return locked
-        if new_status not in allowed_next_statuses(locked.status):
-            raise OrderError(
-                _("An order that is %(current)s cannot become %(new)s.")
-                % {"current": locked.status_enum.label.lower(), "new": new_status.label.lower()}
-            )
+        _check_status_change(order=locked, new_status=new_status)
         now = timezone.now()
         if new_status == OrderStatus.CANCELLED:
             _book_cancellation(order=locked, at=now)
@@ -239,6 +414,14 @@ def change_order_status(*, shop: Shop, order: Order, status: int, actor: Actor) 
         locked.save(update_fields=["status", "updated_at"])
         event.save()
     return locked
+
+
+def _check_status_change(*, order: Order, new_status: OrderStatus) -> None:
+    if new_status not in allowed_next_statuses(order.status):
+        raise OrderError(
+            _("An order that is %(current)s cannot become %(new)s.")
+            % {"current": order.status_enum.label.lower(), "new": new_status.label.lower()}
+        )
 
 
 def lock_order(*, shop: Shop, order_id: int) -> Order:

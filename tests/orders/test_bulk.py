@@ -1,0 +1,307 @@
+"""The bulk path (place_orders_in_bulk) keeps every invariant of place_order."""
+
+import datetime
+import random
+from collections import Counter, defaultdict
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from kantoor.catalog.models import MovementReason, Product, StockMovement
+from kantoor.catalog.selectors import stock_level_from_ledger
+from kantoor.catalog.services import correct_stock
+from kantoor.money import PriceLine, compute_totals
+from kantoor.orders.models import Order, OrderEvent, OrderEventKind
+from kantoor.orders.services import (
+    Actor,
+    BulkOrderRequest,
+    OrderError,
+    OrderItem,
+    StatusChange,
+    change_order_status,
+    place_order,
+    place_orders_in_bulk,
+)
+from kantoor.orders.statuses import OrderStatus
+from tests.conftest import details_for
+
+S = OrderStatus
+ORDER_FIELDS_NOT_COMPARED = {"id", "number", "created_at", "updated_at"}
+
+
+def snapshot(order: Order) -> dict:
+    """Everything an order is, minus its identity and timestamps (own number shown as '#')."""
+    order.refresh_from_db()
+
+    def own(value):
+        return "#" if value == order.number else value
+
+    fields = {
+        f.attname: getattr(order, f.attname)
+        for f in Order._meta.concrete_fields
+        if f.name not in ORDER_FIELDS_NOT_COMPARED
+    }
+    lines = [
+        {
+            k: v
+            for k, v in line.__dict__.items()
+            if not k.startswith("_") and k not in {"id", "order_id"}
+        }
+        for line in order.lines.order_by("position")
+    ]
+    events = [
+        (
+            e.kind,
+            e.actor_id,
+            e.actor_label,
+            {k: own(v) for k, v in e.data.items()},
+        )
+        for e in order.events.order_by("created_at", "pk")
+    ]
+    movements = sorted(
+        (m.product_id, m.quantity, m.reason, own(m.reference), m.note)
+        for m in StockMovement.objects.filter(shop=order.shop, reference=order.number)
+    )
+    return {"order": fields, "lines": lines, "events": events, "movements": movements}
+
+
+@pytest.mark.parametrize(
+    ("path", "shipping_method", "quantities"),
+    [
+        ([], "delivery", [2, 1, 1]),
+        (
+            [S.IN_PROCESS, S.BEING_PACKED, S.SHIPPED, S.DELIVERED, S.COMPLETED],
+            "delivery",
+            [1, 3, 2],
+        ),
+        ([S.IN_PROCESS, S.CANCELLED], "pickup", [3, 1, 1]),
+        ([S.RESERVED], "pickup", [1, 1, 4]),
+    ],
+)
+def test_a_bulk_order_equals_one_placed_by_place_order(
+    shop, products, owner, path, shipping_method, quantities
+):
+    # Given an order placed at checkout and moved through its statuses by staff
+    staff = Actor.staff(owner)
+    items = [OrderItem(p.pk, q) for p, q in zip(products, quantities, strict=True)]
+    # a repeated product is merged in both paths
+    items.append(OrderItem(products[0].pk, 1))
+    details = details_for(email="Piet@Example.test", first_name="Piet", company="Piet BV")
+    placed = place_order(
+        shop=shop,
+        details=details,
+        items=items,
+        shipping_method=shipping_method,
+        actor=Actor.customer(details.email),
+        note="  Graag na 17:00 bezorgen ",
+    )
+    for status in path:
+        change_order_status(shop=shop, order=placed, status=status, actor=staff)
+
+    # When the same input goes through the bulk path
+    at = timezone.now()
+    [number] = place_orders_in_bulk(
+        shop=shop,
+        requests=[
+            BulkOrderRequest(
+                customer=placed.customer,
+                details=details,
+                items=items,
+                shipping_method=shipping_method,
+                created_at=at,
+                actor=Actor.customer(details.email),
+                status_changes=tuple(
+                    StatusChange(status=s, at=at + datetime.timedelta(hours=i + 1), actor=staff)
+                    for i, s in enumerate(path)
+                ),
+                note="  Graag na 17:00 bezorgen ",
+            )
+        ],
+    )
+
+    # Then the two orders are the same, field by field, and the numbers follow each other
+    bulk = Order.objects.get(shop=shop, number=number)
+    assert snapshot(bulk) == snapshot(placed)
+    assert int(bulk.number[-4:]) == int(placed.number[-4:]) + 1
+    assert bulk.created_at == at
+    assert bulk.updated_at == (at + datetime.timedelta(hours=len(path)) if path else at)
+    for product in Product.objects.filter(shop=shop):
+        assert product.stock_level == stock_level_from_ledger(product=product)
+
+
+def _requests(shop, products, customers, actor, *, n, seed, start, days):
+    rng = random.Random(seed)
+    paths = [
+        [],
+        [S.IN_PROCESS],
+        [S.AWAITING_PAYMENT],
+        [S.IN_PROCESS, S.BEING_PACKED, S.SHIPPED, S.DELIVERED, S.COMPLETED],
+        [S.CANCELLED],
+        [S.IN_PROCESS, S.BACKORDER, S.CANCELLED],
+        [S.RESERVED, S.READY_FOR_PICKUP],
+    ]
+    requests = []
+    for _ in range(n):
+        created = start + datetime.timedelta(seconds=rng.randrange(days * 86400))
+        chosen = rng.sample(products, rng.randint(1, len(products)))
+        customer = rng.choice(customers)
+        path = rng.choice(paths)
+        requests.append(
+            BulkOrderRequest(
+                customer=customer,
+                details=details_for(email=customer.email),
+                items=[OrderItem(p.pk, rng.randint(1, 3)) for p in chosen],
+                shipping_method=rng.choice(["delivery", "pickup"]),
+                created_at=created,
+                actor=Actor.customer(customer.email),
+                status_changes=tuple(
+                    StatusChange(status=s, at=created + datetime.timedelta(days=i + 1), actor=actor)
+                    for i, s in enumerate(path)
+                ),
+            )
+        )
+    return requests
+
+
+def test_bulk_seeding_keeps_numbers_totals_stock_and_events_right(
+    shop, products, owner, make_order
+):
+    # Given stock for many orders, and one order already placed through checkout
+    for product in products[:2]:
+        correct_stock(shop=shop, product=product, quantity=5000)
+    first = make_order(shop, products)
+    customers = [first.customer]
+    # When 400 orders over 14 months (across a new year) are placed in chunks of 37
+    tz = timezone.get_current_timezone()
+    start = datetime.datetime(2025, 6, 1, tzinfo=tz)
+    requests = _requests(
+        shop, products, customers, Actor.staff(owner), n=400, seed=7, start=start, days=425
+    )
+    numbers = place_orders_in_bulk(shop=shop, requests=requests, chunk_size=37)
+
+    # Then numbers are unique and gapless per year, and grow with time
+    assert len(numbers) == len(set(numbers)) == 400
+    by_year = defaultdict(list)
+    for order in Order.objects.filter(shop=shop).order_by("created_at", "pk"):
+        by_year[timezone.localdate(order.created_at).year].append(order.number)
+    assert set(by_year) >= {2025, 2026}
+    for year, year_numbers in by_year.items():
+        assert all(n.startswith(f"ORD{year}-") for n in year_numbers)
+        counters = sorted(int(n.rsplit("-", 1)[1]) for n in year_numbers)
+        assert counters == list(range(1, len(counters) + 1)), year
+    bulk_orders = Order.objects.filter(number__in=numbers).order_by("created_at", "pk")
+    assert [o.number for o in bulk_orders] == numbers
+    for earlier, later in zip(bulk_orders, bulk_orders[1:], strict=False):
+        if earlier.number[:7] == later.number[:7]:
+            assert earlier.number < later.number
+
+    # And every order's stored totals are compute_totals over its lines + shipping
+    for order in Order.objects.filter(shop=shop).prefetch_related("lines"):
+        lines = [PriceLine(ln.unit_price, ln.quantity, ln.vat_rate) for ln in order.lines.all()]
+        if order.shipping_cost:
+            lines.append(PriceLine(order.shipping_cost, 1, order.shipping_vat_rate))
+        totals = compute_totals(lines, prices_include_vat=order.prices_include_vat)
+        assert (order.total_net, order.total_vat, order.total_gross) == (
+            totals.net,
+            totals.vat,
+            totals.gross,
+        ), order.number
+        assert order.item_count == sum(ln.quantity for ln in order.lines.all())
+
+    # And each product's stock level is its ledger, with one sale row per order and product
+    for product in Product.objects.filter(shop=shop):
+        assert product.stock_level == stock_level_from_ledger(product=product)
+    tracked_lines = sum(
+        1 for r in requests for i in r.items if i.product_id in {products[0].pk, products[1].pk}
+    )
+    assert StockMovement.objects.filter(shop=shop, reason=MovementReason.SALE).count() == (
+        tracked_lines + 2  # the checkout order's two tracked lines
+    )
+
+    # And every order has exactly one placed event and one event per status change
+    placed = Counter(
+        OrderEvent.objects.filter(shop=shop, kind=OrderEventKind.PLACED).values_list(
+            "order_id", flat=True
+        )
+    )
+    assert set(placed.values()) == {1}
+    assert len(placed) == Order.objects.filter(shop=shop).count() == 401
+    assert OrderEvent.objects.filter(shop=shop, kind=OrderEventKind.STATUS_CHANGED).count() == sum(
+        len(r.status_changes) for r in requests
+    )
+    final = {r.created_at: r.status for r in requests}
+    for order in Order.objects.filter(shop=shop, number__in=numbers):
+        assert order.status == final[order.created_at]
+
+
+def test_bulk_refuses_a_sale_beyond_stock_and_writes_nothing(shop, products, owner):
+    # Given 10 fiets bells in stock
+    bell = products[0]
+    customer_order_count = Order.objects.count()
+    at = timezone.now()
+    requests = [
+        BulkOrderRequest(
+            customer=None,
+            details=details_for(),
+            items=[OrderItem(bell.pk, 4)],
+            shipping_method="delivery",
+            created_at=at + datetime.timedelta(minutes=i),
+            actor=Actor.system(),
+            # a cancellation gives stock back only after all sales were checked
+            status_changes=(StatusChange(S.CANCELLED, at, Actor.staff(owner)),) if i == 0 else (),
+        )
+        for i in range(3)
+    ]
+    # When 3 orders of 4 are placed in bulk, Then it is refused and nothing is written
+    with pytest.raises(OrderError):
+        place_orders_in_bulk(shop=shop, requests=requests, chunk_size=2)
+    assert Order.objects.count() == customer_order_count
+    bell.refresh_from_db()
+    assert bell.stock_level == 10 == stock_level_from_ledger(product=bell)
+    assert not StockMovement.objects.filter(reason=MovementReason.SALE).exists()
+
+
+def test_bulk_refuses_a_status_change_change_order_status_refuses(shop, products, owner):
+    at = timezone.now()
+    staff = Actor.staff(owner)
+    request = BulkOrderRequest(
+        customer=None,
+        details=details_for(),
+        items=[OrderItem(products[2].pk, 1)],
+        shipping_method="delivery",
+        created_at=at,
+        actor=staff,
+        status_changes=(
+            StatusChange(S.CANCELLED, at, staff),
+            StatusChange(S.IN_PROCESS, at, staff),
+        ),
+    )
+    with pytest.raises(OrderError, match="cannot become"):
+        place_orders_in_bulk(shop=shop, requests=[request])
+    assert not Order.objects.exists()
+
+
+def test_bulk_with_no_requests_does_nothing(shop):
+    assert place_orders_in_bulk(shop=shop, requests=[]) == []
+
+
+def test_bulk_prices_come_from_the_catalogue(shop, products):
+    products[0].price = Decimal("15.00")
+    products[0].save()
+    [number] = place_orders_in_bulk(
+        shop=shop,
+        requests=[
+            BulkOrderRequest(
+                customer=None,
+                details=details_for(),
+                items=[OrderItem(products[0].pk, 2)],
+                shipping_method="pickup",
+                created_at=timezone.now(),
+                actor=Actor.system(),
+            )
+        ],
+    )
+    order = Order.objects.get(number=number)
+    assert order.total_gross == Decimal("30.00")
+    assert order.lines.get().unit_price == Decimal("15.00")

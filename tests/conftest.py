@@ -15,12 +15,17 @@ PASSWORD = "correct-horse-battery"
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # Argon2 stays the production hasher (tests/shops/test_auth.py checks); tests hash fast.
+def _test_settings(settings):
+    # Argon2 stays the production hasher (tests/test_settings.py checks); tests hash fast.
     settings.PASSWORD_HASHERS = [
         "django.contrib.auth.hashers.MD5PasswordHasher",
         "django.contrib.auth.hashers.Argon2PasswordHasher",
     ]
+    # Production serves collected, hashed static files; tests find them in the apps.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
 
 
 @pytest.fixture

@@ -1,2 +1,25 @@
+from django.urls import path
+
+from kantoor.backoffice import views
+from kantoor.backoffice.menu import all_entries
+
 app_name = "backoffice"
-urlpatterns: list = []
+
+urlpatterns = [
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("", views.home, name="home"),
+    path("<slug:shop_slug>/", views.overview, name="overview"),
+]
+
+# Menu entries whose feature is not built yet: one generic "coming soon" page each.
+urlpatterns += [
+    path(
+        f"<slug:shop_slug>/{entry.path}/",
+        views.coming_soon,
+        {"entry_key": entry.key},
+        name=entry.url_name.removeprefix(f"{app_name}:"),
+    )
+    for entry in all_entries()
+    if not entry.available
+]

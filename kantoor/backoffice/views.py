@@ -1,0 +1,84 @@
+"""Back-office pages. Thin: parse the request, call a selector, render."""
+
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from kantoor.backoffice.access import shop_staff_required
+from kantoor.backoffice.forms import LoginForm
+from kantoor.backoffice.menu import MENU, MenuEntry, entry_by_key
+from kantoor.orders.selectors import order_key_figures, recent_orders
+from kantoor.shops.selectors import shops_for_user
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "backoffice/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+class LogoutView(auth_views.LogoutView):
+    """Log-out is a POST (Django's LogoutView refuses GET)."""
+
+    next_page = "backoffice:login"
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """The shop switcher: straight to the only shop, a choice between several, or none."""
+    shops = list(shops_for_user(user=request.user))
+    if len(shops) == 1:
+        return redirect("backoffice:overview", shop_slug=shops[0].slug)
+    return render(request, "backoffice/home.html", {"shops": shops})
+
+
+def render_in_shop(
+    request: HttpRequest, template: str, context: dict, *, active: MenuEntry
+) -> HttpResponse:
+    """Render a page of the shop area with its layout: menu, shop switcher, user menu."""
+    slug = request.shop.slug
+    menu = [
+        {
+            "group": group,
+            "entries": [
+                {
+                    "entry": entry,
+                    "url": reverse(entry.url_name, kwargs={"shop_slug": slug}),
+                    "active": entry.key == active.key,
+                }
+                for entry in group.entries
+            ],
+        }
+        for group in MENU
+    ]
+    layout = {
+        "shop": request.shop,
+        "membership": request.membership,
+        "menu": menu,
+        "active_entry": active,
+        "user_shops": list(shops_for_user(user=request.user)),
+    }
+    return render(request, template, {**layout, **context})
+
+
+@shop_staff_required
+def overview(request: HttpRequest, shop_slug: str) -> HttpResponse:
+    shop = request.shop
+    return render_in_shop(
+        request,
+        "backoffice/overview.html",
+        {
+            "figures": order_key_figures(shop=shop),
+            "orders": list(recent_orders(shop=shop, limit=10)),
+        },
+        active=entry_by_key("overview"),
+    )
+
+
+@shop_staff_required
+def coming_soon(request: HttpRequest, shop_slug: str, entry_key: str) -> HttpResponse:
+    """The honest page of a menu entry whose feature has not been built yet."""
+    entry = entry_by_key(entry_key)
+    return render_in_shop(request, "backoffice/coming_soon.html", {"entry": entry}, active=entry)

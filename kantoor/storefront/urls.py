@@ -1,2 +1,25 @@
+from django.urls import path
+
+from kantoor.storefront.views import account, auth, cart, catalog, checkout
+
 app_name = "storefront"
-urlpatterns: list = []
+
+urlpatterns = [
+    path("", catalog.product_list, name="home"),
+    path("p/<str:sku>/", catalog.product_detail, name="product"),
+    path("cart/", cart.cart_detail, name="cart"),
+    path("cart/add/", cart.cart_add, name="cart_add"),
+    path("cart/update/", cart.cart_update, name="cart_update"),
+    path("cart/remove/", cart.cart_remove, name="cart_remove"),
+    path("checkout/", checkout.checkout, name="checkout"),
+    path("checkout/summary/", checkout.checkout_summary, name="checkout_summary"),
+    path("order/<str:token>/", checkout.confirmation, name="confirmation"),
+    path("account/", account.account, name="account"),
+    path("account/orders/<str:number>/", account.order_detail, name="order"),
+    path("account/orders/<str:number>/reorder/", account.reorder, name="reorder"),
+    path("account/login/", auth.login, name="login"),
+    path("account/logout/", auth.logout, name="logout"),
+    path("account/signup/", auth.signup, name="signup"),
+    path("account/password/", auth.password_reset, name="password_reset"),
+    path("account/password/<str:uidb64>/<str:token>/", auth.password_set, name="password_set"),
+]

@@ -1,0 +1,249 @@
+"""Storefront forms: they parse and check what the customer typed, nothing more."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from kantoor.customers.services import AddressData, CustomerDetails
+from kantoor.shops.models import ShippingMethod, Shop
+
+COUNTRIES = [
+    ("NL", _("Netherlands")),
+    ("BE", _("Belgium")),
+    ("DE", _("Germany")),
+    ("LU", _("Luxembourg")),
+    ("FR", _("France")),
+    ("AT", _("Austria")),
+    ("DK", _("Denmark")),
+    ("ES", _("Spain")),
+    ("IE", _("Ireland")),
+    ("IT", _("Italy")),
+    ("PL", _("Poland")),
+    ("PT", _("Portugal")),
+    ("SE", _("Sweden")),
+    ("FI", _("Finland")),
+    ("GB", _("United Kingdom")),
+]
+
+
+class StorefrontForm(forms.Form):
+    """Labels above fields, errors next to them (see the field include template)."""
+
+    required_css_class = "required"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput | forms.RadioSelect):
+                continue
+            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
+            widget.attrs.setdefault("class", css)
+
+
+class CheckoutForm(StorefrontForm):
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        help_text=_("We send your order confirmation here."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    first_name = forms.CharField(
+        label=_("First name"),
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
+    )
+    last_name = forms.CharField(
+        label=_("Last name"),
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
+    )
+    company = forms.CharField(
+        label=_("Company (optional)"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
+    )
+    vat_number = forms.CharField(
+        label=_("VAT number (optional)"),
+        max_length=20,
+        required=False,
+        help_text=_("Only for business orders, e.g. NL123456789B01."),
+    )
+    phone = forms.CharField(
+        label=_("Phone number (optional)"),
+        max_length=40,
+        required=False,
+        help_text=_("Only used if we have a question about your order."),
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
+    )
+    street = forms.CharField(
+        label=_("Street and house number"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "billing street-address"}),
+    )
+    postcode = forms.CharField(
+        label=_("Postcode"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "billing postal-code"}),
+    )
+    city = forms.CharField(
+        label=_("City"),
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "billing address-level2"}),
+    )
+    country = forms.ChoiceField(label=_("Country"), choices=COUNTRIES, initial="NL")
+    other_delivery = forms.BooleanField(
+        label=_("Deliver to another address"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
+    delivery_name = forms.CharField(
+        label=_("Name"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "shipping name"}),
+    )
+    delivery_company = forms.CharField(
+        label=_("Company (optional)"), max_length=200, required=False
+    )
+    delivery_street = forms.CharField(
+        label=_("Street and house number"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "shipping street-address"}),
+    )
+    delivery_postcode = forms.CharField(
+        label=_("Postcode"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "shipping postal-code"}),
+    )
+    delivery_city = forms.CharField(
+        label=_("City"),
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "shipping address-level2"}),
+    )
+    delivery_country = forms.ChoiceField(
+        label=_("Country"), choices=COUNTRIES, initial="NL", required=False
+    )
+    shipping_method = forms.ChoiceField(
+        label=_("How do you want to receive your order?"),
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+    )
+    note = forms.CharField(
+        label=_("Note for the shop (optional)"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    DELIVERY_FIELDS = ("delivery_name", "delivery_street", "delivery_postcode", "delivery_city")
+
+    def __init__(self, *args, shop: Shop, shipping_labels: dict[str, str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.shop = shop
+        methods = [ShippingMethod.DELIVERY]
+        if shop.allows_pickup:
+            methods.append(ShippingMethod.PICKUP)
+        self.fields["shipping_method"].choices = [(m.value, shipping_labels[m]) for m in methods]
+        self.fields["shipping_method"].initial = ShippingMethod.DELIVERY
+
+    def clean(self):
+        data = super().clean()
+        if data.get("other_delivery") and data.get("shipping_method") != ShippingMethod.PICKUP:
+            for name in self.DELIVERY_FIELDS:
+                if not data.get(name, "").strip():
+                    self.add_error(
+                        name,
+                        _("Enter the %(field)s of the delivery address.")
+                        % {"field": self.fields[name].label.lower()},
+                    )
+            if not data.get("delivery_country"):
+                data["delivery_country"] = "NL"
+        return data
+
+    def customer_details(self, *, language: str) -> CustomerDetails:
+        data = self.cleaned_data
+        name = f"{data['first_name'].strip()} {data['last_name'].strip()}".strip()
+        billing = AddressData(
+            name=name,
+            company=data["company"].strip(),
+            street=data["street"].strip(),
+            postcode=data["postcode"].strip().upper(),
+            city=data["city"].strip(),
+            country=data["country"],
+        )
+        delivery = None
+        if data["other_delivery"] and data["shipping_method"] != ShippingMethod.PICKUP:
+            delivery = AddressData(
+                name=data["delivery_name"].strip(),
+                company=data["delivery_company"].strip(),
+                street=data["delivery_street"].strip(),
+                postcode=data["delivery_postcode"].strip().upper(),
+                city=data["delivery_city"].strip(),
+                country=data["delivery_country"] or "NL",
+            )
+        return CustomerDetails(
+            email=data["email"],
+            first_name=data["first_name"].strip(),
+            last_name=data["last_name"].strip(),
+            billing=billing,
+            delivery=delivery,
+            company=data["company"].strip(),
+            vat_number=data["vat_number"].strip().upper().replace(" ", ""),
+            phone=data["phone"].strip(),
+            language=language,
+        )
+
+
+class LogInForm(StorefrontForm):
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+class SignUpForm(StorefrontForm):
+    first_name = forms.CharField(
+        label=_("First name"),
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
+    )
+    last_name = forms.CharField(
+        label=_("Last name"),
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
+    )
+    email = forms.EmailField(
+        label=_("E-mail address"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    password = forms.CharField(
+        label=pgettext_lazy("new password", "Choose a password"),
+        strip=False,
+        help_text=_("At least 8 characters. A few words together make a strong password."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+
+class PasswordRequestForm(StorefrontForm):
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )
+
+
+class SetPasswordForm(StorefrontForm):
+    password = forms.CharField(
+        label=_("New password"),
+        strip=False,
+        help_text=_("At least 8 characters. A few words together make a strong password."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password", "autofocus": True}),
+    )

@@ -1,0 +1,113 @@
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from kantoor.customers.selectors import default_addresses
+from kantoor.orders.selectors import order_by_id
+from kantoor.orders.services import Actor, OrderError, place_order
+from kantoor.shops.models import ShippingMethod
+from kantoor.storefront.cart import cart_summary
+from kantoor.storefront.forms import CheckoutForm
+from kantoor.storefront.selectors import order_vat_breakdown
+from kantoor.storefront.templatetags.storefront import money
+from kantoor.storefront.tokens import confirmation_token, order_id_from_token
+from kantoor.storefront.views.common import current_language, page, shop_url, shop_view
+
+
+def _shipping_labels(shop) -> dict[str, str]:
+    return {
+        ShippingMethod.DELIVERY: _("Delivery to your address (%(price)s)")
+        % {"price": money(shop.shipping_fee, shop.currency)},
+        ShippingMethod.PICKUP: _("Pick up at the shop (free)"),
+    }
+
+
+def _initial_for(customer) -> dict:
+    """Prefill checkout from the logged-in customer's profile and default addresses."""
+    if customer is None:
+        return {}
+    initial = {
+        "email": customer.email,
+        "first_name": customer.first_name,
+        "last_name": customer.last_name,
+        "company": customer.company,
+        "vat_number": customer.vat_number,
+        "phone": customer.phone,
+    }
+    billing, delivery = default_addresses(customer=customer)
+    if billing is not None:
+        initial.update(street=billing.street, postcode=billing.postcode, city=billing.city)
+        initial["country"] = billing.country
+    if delivery is not None and delivery != billing:
+        initial.update(
+            other_delivery=True,
+            delivery_name=delivery.name,
+            delivery_company=delivery.company,
+            delivery_street=delivery.street,
+            delivery_postcode=delivery.postcode,
+            delivery_city=delivery.city,
+            delivery_country=delivery.country,
+        )
+    return initial
+
+
+@require_http_methods(["GET", "POST"])
+@shop_view
+def checkout(request):
+    shop, cart = request.shop, request.cart
+    if not cart.items:
+        messages.error(request, _("Your cart is empty. Add a product before you check out."))
+        return redirect(shop_url(request, "cart"))
+    form = CheckoutForm(
+        request.POST or None,
+        shop=shop,
+        shipping_labels=_shipping_labels(shop),
+        initial=_initial_for(request.customer),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            order = place_order(
+                shop=shop,
+                details=form.customer_details(language=current_language()),
+                items=cart.order_items(),
+                shipping_method=form.cleaned_data["shipping_method"],
+                actor=Actor.customer(form.cleaned_data["email"]),
+                note=form.cleaned_data["note"],
+                account=request.customer,
+            )
+        except OrderError as error:
+            form.add_error(None, str(error))
+        else:
+            cart.clear()
+            return redirect(shop_url(request, "confirmation", token=confirmation_token(order)))
+    shipping_method = form.data.get("shipping_method") if form.is_bound else ShippingMethod.DELIVERY
+    summary = cart_summary(shop=shop, cart=cart, shipping_method=shipping_method)
+    return page(request, "storefront/checkout.html", {"form": form, "summary": summary})
+
+
+@require_GET
+@shop_view
+def checkout_summary(request):
+    """The order summary for the chosen shipping method (htmx swaps it in on change)."""
+    summary = cart_summary(
+        shop=request.shop,
+        cart=request.cart,
+        shipping_method=request.GET.get("shipping_method", ShippingMethod.DELIVERY),
+    )
+    return page(request, "storefront/includes/order_summary.html", {"summary": summary})
+
+
+@require_GET
+@shop_view
+def confirmation(request, token: str):
+    order_id = order_id_from_token(token, shop=request.shop)
+    if order_id is None:
+        raise Http404("No such order.")
+    order = order_by_id(shop=request.shop, order_id=order_id)
+    return page(
+        request,
+        "storefront/confirmation.html",
+        {"order": order, "vat_breakdown": order_vat_breakdown(order=order)},
+    )

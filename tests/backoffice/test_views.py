@@ -180,3 +180,14 @@ def test_switcher_lists_only_the_users_shops(client, make_shop, make_staff):
 def test_one_shop_has_no_switcher(client, shop, owner):
     client.force_login(owner)
     assert 'id="shop-switcher"' not in client.get(overview_url(shop)).text
+
+
+def test_overview_takes_a_fixed_number_of_queries(
+    client, shop, owner, products, make_order, django_assert_max_num_queries
+):
+    for _ in range(5):
+        make_order(shop, products[2:])
+    client.force_login(owner)
+    # session, user, membership + shop, two figure queries, recent orders, the user's shops
+    with django_assert_max_num_queries(7):
+        assert client.get(overview_url(shop)).status_code == 200

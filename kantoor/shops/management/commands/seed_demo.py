@@ -1,0 +1,366 @@
+"""``manage.py seed_demo``: the demo shop with its catalogue, customers and orders.
+
+Idempotent: it brings the shop to at least ``--orders`` orders and adds none when it has
+that many. Two runs at once are safe: after the shop exists, everything happens in one
+transaction that first locks the Shop row (on SQLite the IMMEDIATE transaction already
+serialises writers), so the second run waits, counts the first run's orders and adds none.
+Orders go through orders.services.place_orders_in_bulk, which tests/orders/test_bulk.py
+proves equal to place_order + change_order_status.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+import time
+from collections import defaultdict
+from decimal import Decimal
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from kantoor.catalog.models import MovementReason, Product
+from kantoor.catalog.services import StockChange, book_stock_movements, lock_products
+from kantoor.customers.models import Address, Customer
+from kantoor.customers.services import AddressData, CustomerDetails
+from kantoor.orders.models import Order
+from kantoor.orders.services import (
+    Actor,
+    BulkOrderRequest,
+    OrderItem,
+    StatusChange,
+    place_orders_in_bulk,
+)
+from kantoor.orders.statuses import OrderStatus
+from kantoor.shops import demo_data
+from kantoor.shops.models import Membership, Role, ShippingMethod, Shop, User
+from kantoor.shops.services import ShopAlreadyExists, create_shop
+
+S = OrderStatus
+DAY = 86_400
+
+# Where an order went after New, by the status it ends in (pickup orders skip shipping).
+PATHS: dict[int, tuple[int, ...]] = {
+    S.NEW: (),
+    S.IN_PROCESS: (S.IN_PROCESS,),
+    S.AWAITING_PAYMENT: (S.AWAITING_PAYMENT,),
+    S.AWAITING_MANUFACTURER: (S.IN_PROCESS, S.AWAITING_MANUFACTURER),
+    S.AWAITING_SUPPLIER: (S.IN_PROCESS, S.AWAITING_SUPPLIER),
+    S.BACKORDER: (S.IN_PROCESS, S.BACKORDER),
+    S.RESERVED: (S.RESERVED,),
+    S.BEING_ASSEMBLED: (S.IN_PROCESS, S.BEING_ASSEMBLED),
+    S.BEING_PACKED: (S.IN_PROCESS, S.BEING_PACKED),
+    S.READY_FOR_PICKUP: (S.IN_PROCESS, S.BEING_PACKED, S.READY_FOR_PICKUP),
+    S.SHIPPED: (S.IN_PROCESS, S.BEING_PACKED, S.SHIPPED),
+    S.DELIVERED: (S.IN_PROCESS, S.BEING_PACKED, S.SHIPPED, S.DELIVERED),
+}
+COMPLETED_PATHS = {
+    ShippingMethod.DELIVERY: (S.IN_PROCESS, S.SHIPPED, S.DELIVERED, S.COMPLETED),
+    ShippingMethod.PICKUP: (S.IN_PROCESS, S.READY_FOR_PICKUP, S.COMPLETED),
+}
+CANCELLED_PATHS = [(S.CANCELLED,), (S.AWAITING_PAYMENT, S.CANCELLED), (S.BACKORDER, S.CANCELLED)]
+
+# Status weights by the order's age: recent orders are still being handled, old ones are done.
+RECENT = {  # placed in the last 3 days
+    S.NEW: 30, S.IN_PROCESS: 14, S.AWAITING_PAYMENT: 10, S.BEING_PACKED: 9, S.RESERVED: 5,
+    S.BEING_ASSEMBLED: 5, S.AWAITING_SUPPLIER: 5, S.AWAITING_MANUFACTURER: 4, S.BACKORDER: 4,
+    S.READY_FOR_PICKUP: 4, S.SHIPPED: 6, S.CANCELLED: 3,
+}  # fmt: skip
+WEEKS = {  # 3 days to 3 weeks old
+    S.SHIPPED: 12, S.DELIVERED: 20, S.COMPLETED: 30, S.READY_FOR_PICKUP: 4, S.BACKORDER: 4,
+    S.AWAITING_MANUFACTURER: 4, S.AWAITING_SUPPLIER: 3, S.AWAITING_PAYMENT: 5, S.CANCELLED: 6,
+    S.IN_PROCESS: 3,
+}  # fmt: skip
+OLD = {S.COMPLETED: 88, S.CANCELLED: 8, S.DELIVERED: 3, S.AWAITING_PAYMENT: 1}
+
+
+class Command(BaseCommand):
+    help = (
+        "Create the demo shop (a Dutch bicycle-parts shop) with products, customers and "
+        "orders over the last 12 months in every status. Idempotent: adds orders only up to "
+        "--orders."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--shop", default="demo", help="shop slug (default: demo)")
+        parser.add_argument("--orders", type=int, default=300, help="orders wanted (default 300)")
+        parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+
+    def handle(self, *args, shop: str, orders: int, seed: int, **options):
+        if orders < 0:
+            raise CommandError("--orders must be 0 or more.")
+        started = time.monotonic()
+        shop_obj = _demo_shop(slug=shop)
+        with transaction.atomic():
+            # Serialise concurrent runs on this shop: the second waits here, then counts.
+            locked = Shop.objects.select_for_update().get(pk=shop_obj.pk)
+            owner = _owner(locked)
+            products = _ensure_products(locked)
+            customers = _ensure_customers(locked)
+            existing = Order.objects.filter(shop=locked).count()
+            missing = orders - existing
+            if missing > 0:
+                requests = demo_order_requests(
+                    products=[p for p in products if p.active],
+                    customers=customers,
+                    owner=owner,
+                    count=missing,
+                    seed=seed,
+                    now=timezone.now(),
+                    shop=locked,
+                )
+                _stock_up(locked, requests, seed=seed)
+                place_orders_in_bulk(shop=locked, requests=requests)
+        elapsed = time.monotonic() - started
+        if missing > 0:
+            self.stdout.write(
+                f"Shop '{shop}': added {missing} orders ({existing} existed) in {elapsed:.1f} s."
+            )
+        else:
+            self.stdout.write(
+                f"Shop '{shop}' already has {existing} orders (>= {orders}): added none."
+            )
+        self.stdout.write(
+            f"Back office: /backoffice/  log in as {demo_data.OWNER_EMAIL} / "
+            f"{demo_data.DEMO_PASSWORD}\n"
+            f"Storefront:  /shop/{shop}/  customer {demo_data.DEMO_CUSTOMER_EMAIL} / "
+            f"{demo_data.DEMO_PASSWORD}"
+        )
+
+
+def _demo_shop(*, slug: str) -> Shop:
+    """The shop, created (with its owner) when missing; a concurrent creator may win."""
+    shop = Shop.objects.filter(slug=slug).first()
+    if shop is not None:
+        return shop
+    try:
+        shop = create_shop(
+            slug=slug,
+            owner_email=demo_data.OWNER_EMAIL,
+            owner_password=demo_data.DEMO_PASSWORD,
+            **demo_data.SHOP,
+        )
+    except (ShopAlreadyExists, IntegrityError):
+        return Shop.objects.get(slug=slug)
+    User.objects.filter(email=demo_data.OWNER_EMAIL, name="").update(name=demo_data.OWNER_NAME)
+    return shop
+
+
+def _owner(shop: Shop) -> User:
+    membership = (
+        Membership.objects.filter(shop=shop, role=Role.OWNER).select_related("user").first()
+    )
+    if membership is None:
+        raise CommandError(f"Shop '{shop.slug}' has no owner.")
+    return membership.user
+
+
+def _ensure_products(shop: Shop) -> list[Product]:
+    """Create the demo products that are missing (by SKU); staff edits are kept."""
+    Product.objects.bulk_create(
+        [
+            Product(
+                shop=shop,
+                sku=p.sku,
+                name=p.name,
+                description=p.description,
+                price=Decimal(p.price),
+                vat_rate=Decimal(p.vat_rate),
+                track_stock=p.track_stock,
+                active=p.active,
+            )
+            for p in demo_data.PRODUCTS
+        ],
+        ignore_conflicts=True,
+    )
+    by_sku = {p.sku: p for p in Product.objects.filter(shop=shop)}
+    return [by_sku[p.sku] for p in demo_data.PRODUCTS if p.sku in by_sku]
+
+
+def _ensure_customers(shop: Shop) -> list[tuple[Customer, CustomerDetails]]:
+    """Create the demo customers that are missing, each with a default address."""
+    wanted = demo_data.demo_customers()
+    known = set(
+        Customer.objects.filter(shop=shop, email__in=[c.email for c in wanted]).values_list(
+            "email", flat=True
+        )
+    )
+    new = []
+    for data in wanted:
+        if data.email in known:
+            continue
+        customer = Customer(
+            shop=shop,
+            email=data.email,
+            first_name=data.first_name,
+            last_name=data.last_name,
+            company=data.company,
+            vat_number=data.vat_number,
+            phone=data.phone,
+            language=data.language,
+        )
+        if data.has_account:
+            customer.set_password(demo_data.DEMO_PASSWORD)
+        new.append(customer)
+    if new:
+        Customer.objects.bulk_create(new)
+    by_email = {c.email: c for c in Customer.objects.filter(shop=shop)}
+    Address.objects.bulk_create(
+        [
+            Address(
+                shop=shop,
+                customer=by_email[c.email],
+                name=f"{c.first_name} {c.last_name}",
+                company=c.company,
+                street=c.address.street,
+                postcode=c.address.postcode,
+                city=c.address.city,
+                country=c.address.country,
+                is_default_billing=True,
+                is_default_delivery=True,
+            )
+            for c in wanted
+            if c.email not in known
+        ]
+    )
+    return [(by_email[c.email], _details(c)) for c in wanted]
+
+
+def _details(data: demo_data.DemoCustomer) -> CustomerDetails:
+    return CustomerDetails(
+        email=data.email,
+        first_name=data.first_name,
+        last_name=data.last_name,
+        company=data.company,
+        vat_number=data.vat_number,
+        phone=data.phone,
+        language=data.language,
+        billing=AddressData(
+            name=f"{data.first_name} {data.last_name}",
+            company=data.company,
+            street=data.address.street,
+            postcode=data.address.postcode,
+            city=data.address.city,
+            country=data.address.country,
+        ),
+    )
+
+
+def demo_order_requests(
+    *,
+    shop: Shop,
+    products: list[Product],
+    customers: list[tuple[Customer, CustomerDetails]],
+    owner: User,
+    count: int,
+    seed: int,
+    now: datetime.datetime,
+) -> list[BulkOrderRequest]:
+    """``count`` orders over the 365 days before ``now``; the same ones for the same seed.
+
+    The first 14 orders (when count >= 14) end in each status once, so every status shows.
+    """
+    rng = random.Random(seed)
+    staff = Actor.staff(owner)
+    weights = [demo_data.PRODUCTS_BY_SKU[p.sku].popularity for p in products]
+    # Companies order more often and in larger quantities.
+    customer_weights = [6 if c.company else 2 for c, _details in customers]
+    every_status = list(OrderStatus)
+    requests = []
+    for index in range(count):
+        wanted = every_status[index] if index < len(every_status) else None
+        age = _age_seconds(rng, wanted)
+        created = now - datetime.timedelta(seconds=age)
+        status = wanted or _status_for_age(rng, age)
+        shipping = _shipping_for(rng, status, shop)
+        customer, details = rng.choices(customers, customer_weights)[0]
+        chosen: dict[int, int] = {}
+        for _ in range(rng.choices((1, 2, 3, 4), (35, 35, 20, 10))[0]):
+            product = rng.choices(products, weights)[0]
+            bulk = 5 if customer.company else 1
+            chosen[product.pk] = rng.choices((1, 1, 1, 2, 3), k=1)[0] * bulk
+        path = _path_for(rng, status, shipping)
+        # Steps spread over the time since the order, at most 10 days (never in the future).
+        span = min(age, 10 * DAY)
+        changes = tuple(
+            StatusChange(
+                status=step,
+                at=created + datetime.timedelta(seconds=span * (i + 1) / (len(path) + 1)),
+                actor=staff,
+            )
+            for i, step in enumerate(path)
+        )
+        requests.append(
+            BulkOrderRequest(
+                customer=customer,
+                details=details,
+                items=[OrderItem(pk, quantity) for pk, quantity in chosen.items()],
+                shipping_method=shipping,
+                created_at=created,
+                actor=staff if rng.random() < 0.1 else Actor.customer(details.email),
+                status_changes=changes,
+                note=rng.choice(demo_data.ORDER_NOTES) if rng.random() < 0.06 else "",
+            )
+        )
+    return requests
+
+
+def _age_seconds(rng: random.Random, status: int | None) -> int:
+    if status is not None and status not in (S.COMPLETED, S.CANCELLED, S.DELIVERED):
+        return rng.randrange(600, 3 * DAY)  # an open status: a recent order
+    # More orders lately (a growing shop); during the day, mostly in the evening.
+    day = int(365 * (1 - rng.random() ** 0.8))
+    return max(60, day * DAY + rng.randrange(DAY))
+
+
+def _status_for_age(rng: random.Random, age: int) -> int:
+    table = RECENT if age < 3 * DAY else WEEKS if age < 21 * DAY else OLD
+    return rng.choices(list(table), list(table.values()))[0]
+
+
+def _shipping_for(rng: random.Random, status: int, shop: Shop) -> str:
+    if status == S.READY_FOR_PICKUP:
+        return ShippingMethod.PICKUP
+    if status in (S.SHIPPED, S.DELIVERED) or not shop.allows_pickup:
+        return ShippingMethod.DELIVERY
+    return ShippingMethod.PICKUP if rng.random() < 0.2 else ShippingMethod.DELIVERY
+
+
+def _path_for(rng: random.Random, status: int, shipping: str) -> tuple[int, ...]:
+    if status == S.COMPLETED:
+        return COMPLETED_PATHS[shipping]
+    if status == S.CANCELLED:
+        return rng.choice(CANCELLED_PATHS)
+    return PATHS[status]
+
+
+def _stock_up(shop: Shop, requests: list[BulkOrderRequest], *, seed: int) -> None:
+    """Book enough stock (a correction dated before the first order) for the new orders.
+
+    What is left afterwards varies per product (some run low), so the demo looks lived in.
+    """
+    needed: dict[int, int] = defaultdict(int)
+    for request in requests:
+        for item in request.items:
+            needed[item.product_id] += item.quantity
+    if not needed:
+        return
+    rng = random.Random(seed)
+    products = lock_products(shop=shop, product_ids=needed)
+    changes = []
+    for pk, product in products.items():
+        if not product.track_stock:
+            continue
+        left = rng.choice((0, 2, 5, 12, 25, 40, 80))
+        quantity = needed[pk] + left - max(product.stock_level, 0)
+        if quantity > 0:
+            changes.append(StockChange(product=product, quantity=quantity))
+    book_stock_movements(
+        shop=shop,
+        changes=changes,
+        reason=MovementReason.CORRECTION,
+        note="Beginvoorraad (demo)",
+        at=min(r.created_at for r in requests) - datetime.timedelta(hours=1),
+        allow_negative=True,
+    )

@@ -92,7 +92,11 @@ def compute_totals(lines: Sequence[PriceLine], *, prices_include_vat: bool) -> T
     line_amounts = []
     for index, line in enumerate(lines):
         net = line_net[index]
-        gross = amounts[index] if prices_include_vat else round_money(net * (1 + line.vat_rate / HUNDRED))
+        gross = (
+            amounts[index]
+            if prices_include_vat
+            else round_money(net * (1 + line.vat_rate / HUNDRED))
+        )
         line_amounts.append(LineAmounts(net=net, vat=gross - net, gross=gross))
 
     total_net = sum((row.net for row in breakdown), ZERO)

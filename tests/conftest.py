@@ -60,9 +60,7 @@ def owner(shop):
 @pytest.fixture
 def make_staff(db):
     def make(shop, email="staff@example.test", role=Role.STAFF):
-        user = User.objects.filter(email=email).first() or User.objects.create_user(
-            email, PASSWORD
-        )
+        user = User.objects.filter(email=email).first() or User.objects.create_user(email, PASSWORD)
         Membership.objects.get_or_create(shop=shop, user=user, defaults={"role": role})
         return user
 
@@ -105,7 +103,10 @@ def details_for(email="jan@example.test", first_name="Jan", last_name="Jansen", 
         first_name=first_name,
         last_name=last_name,
         billing=AddressData(
-            name=f"{first_name} {last_name}", street="Oudegracht 1", postcode="3511 AA", city="Utrecht"
+            name=f"{first_name} {last_name}",
+            street="Oudegracht 1",
+            postcode="3511 AA",
+            city="Utrecht",
         ),
         **kw,
     )

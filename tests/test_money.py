@@ -67,7 +67,11 @@ def test_vat_is_rounded_once_per_rate_excluding(lines):
     totals = compute_totals(lines, prices_include_vat=False)
     for row in totals.vat_breakdown:
         rate_net = sum(
-            (round_money(l.unit_price * l.quantity) for l in lines if l.vat_rate == row.rate),
+            (
+                round_money(line.unit_price * line.quantity)
+                for line in lines
+                if line.vat_rate == row.rate
+            ),
             Decimal(0),
         )
         assert row.net == rate_net
@@ -77,7 +81,9 @@ def test_vat_is_rounded_once_per_rate_excluding(lines):
 @given(lines_strategy)
 def test_including_vat_customer_pays_what_they_saw(lines):
     totals = compute_totals(lines, prices_include_vat=True)
-    assert totals.gross == sum((round_money(l.unit_price * l.quantity) for l in lines), Decimal(0))
+    assert totals.gross == sum(
+        (round_money(line.unit_price * line.quantity) for line in lines), Decimal(0)
+    )
     for row in totals.vat_breakdown:
         # The VAT of the including-VAT path agrees with the excluding-VAT rule on its own
         # net amount within one cent (EN 16931 BR-CO-17 allows that rounding).
@@ -90,17 +96,18 @@ def test_including_and_excluding_agree_on_gross_prices(lines):
     # (net x (1 + rate), only where that is a whole number of cents) including VAT: the net,
     # VAT and total per rate agree within one cent.
     exact = [
-        l
-        for l in lines
-        if (l.unit_price * (100 + l.vat_rate) / 100) == round_money(l.unit_price * (100 + l.vat_rate) / 100)
+        line
+        for line in lines
+        if (line.unit_price * (100 + line.vat_rate) / 100)
+        == round_money(line.unit_price * (100 + line.vat_rate) / 100)
     ]
     if not exact:
         return
     excl = compute_totals(exact, prices_include_vat=False)
     incl = compute_totals(
         [
-            PriceLine(l.unit_price * (100 + l.vat_rate) / 100, l.quantity, l.vat_rate)
-            for l in exact
+            PriceLine(line.unit_price * (100 + line.vat_rate) / 100, line.quantity, line.vat_rate)
+            for line in exact
         ],
         prices_include_vat=True,
     )
@@ -114,7 +121,7 @@ def test_including_and_excluding_agree_on_gross_prices(lines):
 def test_a_credit_mirrors_a_debit(lines, include):
     debit = compute_totals(lines, prices_include_vat=include)
     credit = compute_totals(
-        [PriceLine(l.unit_price, -l.quantity, l.vat_rate) for l in lines],
+        [PriceLine(line.unit_price, -line.quantity, line.vat_rate) for line in lines],
         prices_include_vat=include,
     )
     assert credit.net == -debit.net

@@ -5,7 +5,16 @@ from kantoor.catalog.models import Product, StockMovement
 
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
-    list_display = ["sku", "name", "shop", "price", "vat_rate", "active", "track_stock", "stock_level"]
+    list_display = [
+        "sku",
+        "name",
+        "shop",
+        "price",
+        "vat_rate",
+        "active",
+        "track_stock",
+        "stock_level",
+    ]
     list_filter = ["shop", "active", "vat_rate"]
     search_fields = ["sku", "name"]
 

@@ -79,3 +79,6 @@ class StockMovement(models.Model):
                 condition=~models.Q(quantity=0), name="stockmovement_quantity_not_0"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity:+d} {self.product_id} ({self.reason})"

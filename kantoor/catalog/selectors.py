@@ -17,4 +17,6 @@ def product_for_sale(*, shop, sku: str) -> Product:
 
 def stock_level_from_ledger(*, product: Product) -> int:
     """The stock level as the ledger says (the stored ``stock_level`` must always equal this)."""
-    return StockMovement.objects.filter(product=product).aggregate(total=Sum("quantity"))["total"] or 0
+    return (
+        StockMovement.objects.filter(product=product).aggregate(total=Sum("quantity"))["total"] or 0
+    )

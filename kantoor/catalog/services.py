@@ -25,7 +25,9 @@ class StockChange:
 def lock_products(*, shop, product_ids) -> dict[int, Product]:
     """Lock the products' rows in id order (a consistent lock order avoids deadlocks)."""
     products = (
-        Product.objects.select_for_update().filter(shop=shop, pk__in=set(product_ids)).order_by("pk")
+        Product.objects.select_for_update()
+        .filter(shop=shop, pk__in=set(product_ids))
+        .order_by("pk")
     )
     return {product.pk: product for product in products}
 

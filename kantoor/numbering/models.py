@@ -76,3 +76,6 @@ class NumberCounter(models.Model):
                 fields=["series", "period"], name="numbercounter_unique_series_period"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.series_id}/{self.period}: {self.last_value}"

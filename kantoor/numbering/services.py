@@ -10,7 +10,10 @@ from kantoor.numbering.models import DEFAULT_PREFIXES, DocumentKind, NumberCount
 def ensure_default_number_series(*, shop) -> None:
     """Give a shop one series per document kind (idempotent)."""
     NumberSeries.objects.bulk_create(
-        [NumberSeries(shop=shop, kind=kind, prefix=prefix) for kind, prefix in DEFAULT_PREFIXES.items()],
+        [
+            NumberSeries(shop=shop, kind=kind, prefix=prefix)
+            for kind, prefix in DEFAULT_PREFIXES.items()
+        ],
         ignore_conflicts=True,
     )
 

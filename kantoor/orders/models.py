@@ -45,7 +45,9 @@ class Order(models.Model):
         _("shipping method"), max_length=20, choices=ShippingMethod.choices
     )
     shipping_cost = models.DecimalField(_("shipping cost"), max_digits=12, decimal_places=2)
-    shipping_vat_rate = models.DecimalField(_("VAT rate on shipping"), max_digits=5, decimal_places=2)
+    shipping_vat_rate = models.DecimalField(
+        _("VAT rate on shipping"), max_digits=5, decimal_places=2
+    )
     prices_include_vat = models.BooleanField(_("prices include VAT"))
     currency = models.CharField(_("currency"), max_length=3)
     total_net = models.DecimalField(_("total excl. VAT"), max_digits=14, decimal_places=2)
@@ -65,7 +67,9 @@ class Order(models.Model):
         ]
         indexes = [
             models.Index(fields=["shop", "-created_at"], name="order_shop_created"),
-            models.Index(fields=["shop", "status", "-created_at"], name="order_shop_status_created"),
+            models.Index(
+                fields=["shop", "status", "-created_at"], name="order_shop_status_created"
+            ),
             models.Index(fields=["customer", "-created_at"], name="order_customer_created"),
         ]
 
@@ -104,7 +108,9 @@ class OrderLine(models.Model):
         ordering = ["position"]
         constraints = [
             models.UniqueConstraint(fields=["order", "position"], name="orderline_unique_position"),
-            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="orderline_quantity_gt_0"),
+            models.CheckConstraint(
+                condition=models.Q(quantity__gt=0), name="orderline_quantity_gt_0"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
@@ -51,6 +52,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name = _("user")
         verbose_name_plural = _("users")
 
+    def clean(self) -> None:
+        super().clean()
+        # Log-in compares lower-case addresses; store them that way whoever saves the user.
+        self.email = self.email.strip().lower()
+
     def __str__(self) -> str:
         return self.name or self.email
 
@@ -70,11 +76,26 @@ slug_validator = RegexValidator(
     _("Use lowercase letters, digits and hyphens (not at the start or end)."),
 )
 
+# Words that are back-office or storefront paths of their own (/backoffice/login/ …).
+RESERVED_SLUGS = frozenset({"login", "logout", "static", "media", "api", "admin"})
+
+
+def validate_slug_not_reserved(value: str) -> None:
+    if value in RESERVED_SLUGS:
+        raise ValidationError(
+            _("“%(slug)s” is a reserved word; choose another slug."), params={"slug": value}
+        )
+
 
 class Shop(models.Model):
     """The tenant: every shop-owned row points here."""
 
-    slug = models.SlugField(_("slug"), max_length=50, unique=True, validators=[slug_validator])
+    slug = models.SlugField(
+        _("slug"),
+        max_length=50,
+        unique=True,
+        validators=[slug_validator, validate_slug_not_reserved],
+    )
     name = models.CharField(_("name"), max_length=120)
     legal_name = models.CharField(_("legal name"), max_length=200, blank=True)
     street = models.CharField(_("street and number"), max_length=200, blank=True)

@@ -19,7 +19,9 @@ def test_stock_level_is_the_ledger_sum(shop, make_product):
     product.refresh_from_db()
     assert product.stock_level == 10 == stock_level_from_ledger(product=product)
     assert list(
-        StockMovement.objects.filter(product=product).order_by("pk").values_list("quantity", flat=True)
+        StockMovement.objects.filter(product=product)
+        .order_by("pk")
+        .values_list("quantity", flat=True)
     ) == [5, -2, 7]
 
 

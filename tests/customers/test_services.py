@@ -12,7 +12,12 @@ from kantoor.customers.services import (
 
 def sign_up(shop, email="anna@example.test", password="a-long-secret-1"):
     return sign_up_customer(
-        shop=shop, email=email, password=password, first_name="Anna", last_name="Smit", language="nl"
+        shop=shop,
+        email=email,
+        password=password,
+        first_name="Anna",
+        last_name="Smit",
+        language="nl",
     )
 
 
@@ -30,7 +35,9 @@ def test_same_address_at_two_shops_is_two_accounts(shop, other_shop):
     b = sign_up(other_shop, password="second-secret-456")
     assert a.pk != b.pk
     assert authenticate_customer(shop=shop, email=a.email, password="first-secret-123") == a
-    assert authenticate_customer(shop=other_shop, email=a.email, password="first-secret-123") is None
+    assert (
+        authenticate_customer(shop=other_shop, email=a.email, password="first-secret-123") is None
+    )
     assert authenticate_customer(shop=other_shop, email=a.email, password="second-secret-456") == b
 
 

@@ -17,7 +17,9 @@ def test_example():
     assert format_number(prefix="", counter=12345, padding=3, on=on) == "12345"
 
 
-@given(head=literal, tail=literal, counter=st.integers(1, 10**9), padding=st.integers(0, 12), on=dates)
+@given(
+    head=literal, tail=literal, counter=st.integers(1, 10**9), padding=st.integers(0, 12), on=dates
+)
 def test_number_is_prefix_then_padded_counter(head, tail, counter, padding, on):
     prefix = head + "{year}" + tail
     number = format_number(prefix=prefix, counter=counter, padding=padding, on=on)

@@ -31,8 +31,13 @@ def test_numbers_count_up_per_shop_and_kind(shop, other_shop):
 
 def test_yearly_restart_and_continuous_series(shop):
     with transaction.atomic():
-        assert allocate_number(shop=shop, kind=DocumentKind.ORDER, on=D(2025, 12, 31)) == "ORD2025-0001"
-        assert allocate_number(shop=shop, kind=DocumentKind.ORDER, on=D(2026, 1, 1)) == "ORD2026-0001"
+        assert (
+            allocate_number(shop=shop, kind=DocumentKind.ORDER, on=D(2025, 12, 31))
+            == "ORD2025-0001"
+        )
+        assert (
+            allocate_number(shop=shop, kind=DocumentKind.ORDER, on=D(2026, 1, 1)) == "ORD2026-0001"
+        )
     NumberSeries.objects.filter(shop=shop, kind=DocumentKind.QUOTE).update(
         prefix="Q", yearly_restart=False, padding=6
     )
@@ -49,15 +54,21 @@ def test_a_rolled_back_document_frees_its_number(shop):
         allocate_number(shop=shop, kind=DocumentKind.ORDER, on=D(2026, 1, 5))
         raise Boom
     with transaction.atomic():
-        assert allocate_number(shop=shop, kind=DocumentKind.ORDER, on=D(2026, 1, 5)) == "ORD2026-0001"
+        assert (
+            allocate_number(shop=shop, kind=DocumentKind.ORDER, on=D(2026, 1, 5)) == "ORD2026-0001"
+        )
 
 
 def test_block_allocation_and_preview(shop):
-    assert preview_next_number(shop=shop, kind=DocumentKind.ORDER, on=D(2026, 2, 2)) == "ORD2026-0001"
+    assert (
+        preview_next_number(shop=shop, kind=DocumentKind.ORDER, on=D(2026, 2, 2)) == "ORD2026-0001"
+    )
     with transaction.atomic():
         numbers = allocate_numbers(shop=shop, kind=DocumentKind.ORDER, count=3, on=D(2026, 2, 2))
     assert numbers == ["ORD2026-0001", "ORD2026-0002", "ORD2026-0003"]
-    assert preview_next_number(shop=shop, kind=DocumentKind.ORDER, on=D(2026, 2, 2)) == "ORD2026-0004"
+    assert (
+        preview_next_number(shop=shop, kind=DocumentKind.ORDER, on=D(2026, 2, 2)) == "ORD2026-0004"
+    )
 
 
 @pytest.mark.django_db(transaction=True)
@@ -76,10 +87,12 @@ def test_series_validation_refuses_a_bad_prefix(shop):
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_orders_get_gapless_unique_numbers_with_rollbacks(shop, products, make_order):
+def test_concurrent_orders_get_gapless_unique_numbers_with_rollbacks(shop, products):
     """8 threads place 200 orders at once; every 5th is rolled back after taking its number."""
     if connection.vendor != "postgresql":
-        pytest.skip("concurrency under row locks is a PostgreSQL test; SQLite serialises writers (IMMEDIATE)")
+        pytest.skip(
+            "concurrency under row locks is a PostgreSQL test; SQLite serialises writers"
+        )
     from kantoor.orders.services import Actor, OrderItem, place_order
 
     untracked = products[2]  # no stock to run out under 200 orders

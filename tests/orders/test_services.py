@@ -29,7 +29,7 @@ def test_place_order_writes_everything_in_one_go(shop, products, make_order):
     assert order.number.startswith("ORD") and order.number.endswith("-0001")
     assert order.status == OrderStatus.NEW
     lines = list(order.lines.all())
-    assert [(l.sku, l.quantity, l.unit_price) for l in lines] == [
+    assert [(line.sku, line.quantity, line.unit_price) for line in lines] == [
         ("BEL-01", 2, Decimal("12.99")),
         ("BOEK-01", 1, Decimal("9.95")),
         ("BON-25", 1, Decimal("25.00")),
@@ -78,7 +78,7 @@ def test_same_product_twice_is_one_line(shop, products):
         shipping_method="pickup",
         actor=Actor.system(),
     )
-    assert [(l.quantity) for l in order.lines.all()] == [3]
+    assert [(line.quantity) for line in order.lines.all()] == [3]
     assert order.shipping_cost == Decimal("0.00")
 
 
@@ -233,7 +233,9 @@ def test_cancelling_books_stock_back_once_and_closes_the_order(shop, products, m
     assert bell.stock_level == 10 == stock_level_from_ledger(product=bell)
     assert StockMovement.objects.filter(reason=MovementReason.CANCELLATION).count() == 2
     with pytest.raises(OrderError):
-        change_order_status(shop=shop, order=order, status=OrderStatus.IN_PROCESS, actor=Actor.system())
+        change_order_status(
+            shop=shop, order=order, status=OrderStatus.IN_PROCESS, actor=Actor.system()
+        )
     assert OrderEvent.objects.filter(order=order, kind=OrderEventKind.STATUS_CHANGED).count() == 1
 
 

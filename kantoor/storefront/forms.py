@@ -28,6 +28,18 @@ COUNTRIES = [
 ]
 
 
+REQUIRED_MESSAGES = {
+    "email": _("Enter your e-mail address."),
+    "first_name": _("Enter your first name."),
+    "last_name": _("Enter your last name."),
+    "street": _("Enter your street and house number."),
+    "postcode": _("Enter your postcode."),
+    "city": _("Enter your city."),
+    "password": _("Enter a password."),
+    "shipping_method": _("Choose how you want to receive your order."),
+}
+
+
 class StorefrontForm(forms.Form):
     """Labels above fields, errors next to them (see the field include template)."""
 
@@ -35,6 +47,13 @@ class StorefrontForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for name, message in REQUIRED_MESSAGES.items():
+            if name in self.fields:
+                self.fields[name].error_messages["required"] = message
+        if "email" in self.fields:
+            self.fields["email"].error_messages["invalid"] = _(
+                "Enter an e-mail address in the right format, like name@example.com."
+            )
         for field in self.fields.values():
             widget = field.widget
             if isinstance(widget, forms.CheckboxInput | forms.RadioSelect):

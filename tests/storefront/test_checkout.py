@@ -94,7 +94,8 @@ def test_missing_fields_show_errors_and_keep_what_was_typed(client, shop, produc
     html = response.content.decode()
     assert response.status_code == 200
     assert "There is a problem" in html
-    assert "Enter a valid email address." in html
+    assert "Enter an e-mail address in the right format" in html
+    assert "Enter your street and house number." in html
     assert "Enter the street and house number of the delivery address." in html
     assert 'value="Anna"' in html and 'value="not-an-address"' in html
     assert Order.objects.count() == 0

@@ -32,6 +32,14 @@ def money(amount, currency="EUR"):
 
 
 @register.filter
+def country_name(code):
+    """NL → Netherlands (in the page's language); an unknown code stays as it is."""
+    from kantoor.storefront.forms import COUNTRIES
+
+    return dict(COUNTRIES).get(code, code)
+
+
+@register.filter
 def vat_rate(rate):
     """21.00 → 21%, 5.50 → 5.5%."""
     value = Decimal(str(rate)).normalize()

@@ -148,10 +148,11 @@ def test_sign_up_check_out_see_the_order_and_reorder(page, screenshot, shop_with
     expect(page.get_by_role("status")).to_contain_text("You are logged out")
 
 
-def test_language_switcher_keeps_the_page(page, shop_with_products):
+def test_language_switcher_keeps_the_page(page, screenshot, shop_with_products):
     shop = shop_with_products
     page.goto(f"/shop/{shop.slug}/p/BEL-01/")
     page.get_by_role("button", name="Nederlands").click()
     expect(page).to_have_url(re.compile(r"/p/BEL-01/$"))
     expect(page.locator("html")).to_have_attribute("lang", "nl")
     expect(page.locator(".sf-price")).to_have_text("€\u00a012,99")
+    screenshot("storefront-product-nl-1280")

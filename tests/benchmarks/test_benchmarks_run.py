@@ -1,0 +1,72 @@
+"""Smoke test: every benchmark script runs at a tiny size and ends with its JSON line."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parents[2]
+BENCH_DB = "kantoor_bench_smoke"
+
+
+@pytest.fixture
+def bench_url():
+    if connection.vendor != "postgresql":
+        pytest.skip("the benchmarks measure PostgreSQL; run with DATABASE_URL=postgres://…")
+    settings = connection.settings_dict
+    user = settings.get("USER") or "postgres"
+    host = settings.get("HOST") or "127.0.0.1"
+    port = settings.get("PORT") or 5432
+    password = f":{settings['PASSWORD']}" if settings.get("PASSWORD") else ""
+    return f"postgres://{user}{password}@{host}:{port}/{BENCH_DB}"
+
+
+def run(script: str, *args: str, url: str) -> dict:
+    env = {**os.environ, "DATABASE_URL": url}
+    env.pop("DEBUG", None)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / script), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=240,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("script", ["place_order.py", "storefront.py"])
+def test_benchmark_has_help(script):
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / script), "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0 and "--orders" in result.stdout
+
+
+@pytest.mark.postgres
+def test_place_order_benchmark_runs(bench_url):
+    figures = run("place_order.py", "--orders", "8", "--workers", "1,2", url=bench_url)
+    assert figures["name"] == "place_order"
+    for workers in ("1", "2"):
+        row = figures["workers"][workers]
+        assert row["django_orders_per_s"] > 0 and row["raw_orders_per_s"] > 0
+        assert row["ratio"] > 0
+    assert figures["sql_statements_per_order"] > 0
+
+
+@pytest.mark.postgres
+def test_storefront_benchmark_runs(bench_url):
+    figures = run("storefront.py", "--orders", "20", "--requests", "3", url=bench_url)
+    assert figures["name"] == "storefront"
+    for page in ("product_list", "product", "cart", "checkout", "checkout_post"):
+        assert figures["pages"][page]["p95_ms"] > 0, page
+        assert figures["pages"][page]["sql_statements"] > 0, page

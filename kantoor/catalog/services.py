@@ -2,7 +2,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -45,8 +45,11 @@ def book_stock_movements(
     """Write ledger rows and keep each product's stock level equal to its ledger sum.
 
     A sale that takes a tracked product below zero is refused with InsufficientStock and
-    nothing is written. Callers that sell lock the products first (``lock_products``).
+    nothing is written. Runs inside the caller's transaction (the ledger rows and the stock
+    levels change together or not at all); callers that sell lock the products first.
     """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("book_stock_movements must run inside the caller's transaction.")
     at = at or timezone.now()
     per_product: dict[int, int] = defaultdict(int)
     products: dict[int, Product] = {}
@@ -63,26 +66,30 @@ def book_stock_movements(
         ]
         if short:
             raise InsufficientStock(short)
-    with transaction.atomic():
-        movements = StockMovement.objects.bulk_create(
-            [
-                StockMovement(
-                    shop=shop,
-                    product_id=pk,
-                    quantity=delta,
-                    reason=reason,
-                    reference=reference,
-                    note=note,
-                    created_at=at,
-                )
-                for pk, delta in per_product.items()
-                if delta != 0
-            ]
+    movements = StockMovement.objects.bulk_create(
+        [
+            StockMovement(
+                shop=shop,
+                product_id=pk,
+                quantity=delta,
+                reason=reason,
+                reference=reference,
+                note=note,
+                created_at=at,
+            )
+            for pk, delta in per_product.items()
+            if delta != 0
+        ]
+    )
+    deltas = {pk: delta for pk, delta in per_product.items() if delta}
+    if deltas:
+        # One UPDATE for all products: stock_level + this movement's quantity.
+        Product.objects.filter(pk__in=deltas).update(
+            stock_level=F("stock_level")
+            + Case(*(When(pk=pk, then=Value(d)) for pk, d in deltas.items()), default=Value(0))
         )
-        for pk, delta in per_product.items():
-            if delta:
-                Product.objects.filter(pk=pk).update(stock_level=F("stock_level") + delta)
-                products[pk].stock_level += delta
+        for pk, delta in deltas.items():
+            products[pk].stock_level += delta
     return movements
 
 

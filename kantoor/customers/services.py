@@ -114,9 +114,8 @@ def customer_for_checkout(*, shop, details: CustomerDetails, account: Customer |
                 customer.save()
         except IntegrityError:
             customer = Customer.objects.get(shop=shop, email=email)
-    elif not customer.has_account:
-        _copy_details(customer, details)
-        customer.save()
+    elif not customer.has_account and _copy_details(customer, details):
+        customer.save(update_fields=list(_DETAIL_FIELDS))
     return customer
 
 
@@ -142,10 +141,15 @@ def remember_addresses(*, customer: Customer, details: CustomerDetails) -> None:
         )
 
 
-def _copy_details(customer: Customer, details: CustomerDetails) -> None:
-    customer.first_name = details.first_name
-    customer.last_name = details.last_name
-    customer.company = details.company
-    customer.vat_number = details.vat_number
-    customer.phone = details.phone
-    customer.language = details.language
+_DETAIL_FIELDS = ("first_name", "last_name", "company", "vat_number", "phone", "language")
+
+
+def _copy_details(customer: Customer, details: CustomerDetails) -> bool:
+    """Copy the checkout details onto the customer; True when anything changed."""
+    changed = False
+    for name in _DETAIL_FIELDS:
+        value = getattr(details, name)
+        if getattr(customer, name) != value:
+            setattr(customer, name, value)
+            changed = True
+    return changed

@@ -1,6 +1,6 @@
 import datetime
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from kantoor.numbering.formatting import format_number, period_for
@@ -33,13 +33,17 @@ def allocate_numbers(
     on = on or timezone.localdate()
     series = NumberSeries.objects.get(shop=shop, kind=kind)
     period = period_for(yearly_restart=series.yearly_restart, on=on)
-    counter = _locked_counter(series=series, period=period)
-    first = counter.last_value + 1
-    counter.last_value += count
-    counter.save(update_fields=["last_value"])
+    last = _advance_counter(series=series, period=period, count=count)
+    if last is None:
+        # First number of this period: create the row (a concurrent creator may win), retry.
+        NumberCounter.objects.bulk_create(
+            [NumberCounter(series=series, period=period)], ignore_conflicts=True
+        )
+        last = _advance_counter(series=series, period=period, count=count)
+    first = last - count + 1
     return [
         format_number(prefix=series.prefix, counter=value, padding=series.padding, on=on)
-        for value in range(first, first + count)
+        for value in range(first, last + 1)
     ]
 
 
@@ -47,12 +51,19 @@ def allocate_number(*, shop, kind: DocumentKind, on: datetime.date | None = None
     return allocate_numbers(shop=shop, kind=kind, count=1, on=on)[0]
 
 
-def _locked_counter(*, series: NumberSeries, period: int) -> NumberCounter:
-    counter = NumberCounter.objects.select_for_update().filter(series=series, period=period).first()
-    if counter is None:
-        # First number of this period: create the row (a concurrent creator may win), then lock.
-        NumberCounter.objects.bulk_create(
-            [NumberCounter(series=series, period=period)], ignore_conflicts=True
+def _advance_counter(*, series: NumberSeries, period: int, count: int) -> int | None:
+    """Add ``count`` to the counter and return its new value (None when there is no row yet).
+
+    One ``UPDATE … RETURNING`` (PostgreSQL, SQLite ≥ 3.35): the update takes the row lock and
+    holds it until the document's transaction ends; a concurrent allocator waits, then adds to
+    the committed value, so numbers stay unique and gapless.
+    """
+    table = connection.ops.quote_name(NumberCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last_value = last_value + %s "  # noqa: S608 (model's table name)
+            "WHERE series_id = %s AND period = %s RETURNING last_value",
+            [count, series.pk, period],
         )
-        counter = NumberCounter.objects.select_for_update().get(series=series, period=period)
-    return counter
+        row = cursor.fetchone()
+    return None if row is None else row[0]

@@ -17,7 +17,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django.utils import formats, translation
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -27,6 +29,28 @@ HUNDRED = Decimal(100)
 def round_money(amount: Decimal) -> Decimal:
     """Round to cents, half up (away from zero)."""
     return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+CURRENCY_SIGNS = {"EUR": "€", "USD": "$", "GBP": "£"}
+
+
+def format_money(amount, currency: str = "EUR") -> str:
+    """An amount with 2 decimals and its currency sign, as the current language writes it.
+
+    en: €1,234.50 and -€5.00; nl: € 1.234,50 and € -5,00. Empty for no amount.
+    """
+    if amount is None or amount == "":
+        return ""
+    try:
+        value = Decimal(str(amount))
+    except (InvalidOperation, ValueError):
+        return ""
+    sign = CURRENCY_SIGNS.get(currency or "EUR", f"{currency} ")
+    number = formats.number_format(abs(value), 2, use_l10n=True, force_grouping=True)
+    minus = "-" if value < 0 else ""
+    if translation.get_language() == "nl":
+        return f"{sign}\u00a0{minus}{number}"
+    return f"{minus}{sign}{number}"
 
 
 @dataclass(frozen=True)

@@ -1,34 +1,15 @@
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django import template
-from django.utils import formats, translation
-from django.utils.html import format_html
+from django.utils import formats
 
-from kantoor.orders.statuses import DEFAULT_COLOURS, OrderStatus
+from kantoor.money import format_money
+from kantoor.orders.templatetags.order_status import status_badge
 
 register = template.Library()
 
-CURRENCY_SIGNS = {"EUR": "€", "USD": "$", "GBP": "£"}
-
-
-@register.filter
-def money(amount, currency="EUR"):
-    """An amount with 2 decimals and the currency sign, in the page's number format.
-
-    en: €1,234.50 / -€5.00; nl: € 1.234,50 / € -5,00.
-    """
-    if amount is None or amount == "":
-        return ""
-    try:
-        value = Decimal(str(amount))
-    except (InvalidOperation, ValueError):
-        return ""
-    sign = CURRENCY_SIGNS.get(currency or "EUR", f"{currency} ")
-    number = formats.number_format(abs(value), 2, use_l10n=True, force_grouping=True)
-    minus = "-" if value < 0 else ""
-    if translation.get_language() == "nl":
-        return f"{sign}\u00a0{minus}{number}"
-    return f"{minus}{sign}{number}"
+register.filter("money", format_money)
+register.simple_tag(status_badge, name="status_badge")
 
 
 @register.filter
@@ -45,18 +26,6 @@ def vat_rate(rate):
     value = Decimal(str(rate)).normalize()
     text = formats.number_format(value, use_l10n=True)
     return f"{text}%"
-
-
-@register.simple_tag
-def status_badge(status):
-    status = OrderStatus(int(status))
-    background, text = DEFAULT_COLOURS.get(status, ("#f1f5f9", "#0f172a"))
-    return format_html(
-        '<span class="badge status-badge" style="background-color:{};color:{}">{}</span>',
-        background,
-        text,
-        status.label,
-    )
 
 
 @register.inclusion_tag("storefront/includes/field.html")

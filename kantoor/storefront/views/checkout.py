@@ -5,13 +5,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kantoor.customers.selectors import default_addresses
+from kantoor.money import format_money as money
 from kantoor.orders.selectors import order_by_id
 from kantoor.orders.services import Actor, OrderError, place_order
 from kantoor.shops.models import ShippingMethod
 from kantoor.storefront.cart import cart_summary
 from kantoor.storefront.forms import CheckoutForm
 from kantoor.storefront.selectors import order_vat_breakdown
-from kantoor.storefront.templatetags.storefront import money
 from kantoor.storefront.tokens import confirmation_token, order_id_from_token
 from kantoor.storefront.views.common import current_language, page, shop_url, shop_view
 

@@ -17,9 +17,7 @@ def membership_for(*, user: User, slug: str) -> Membership:
     A shop the user is no member of answers exactly like a shop that does not exist.
     """
     membership = (
-        Membership.objects.select_related("shop")
-        .filter(user=user, shop__slug=slug)
-        .first()
+        Membership.objects.select_related("shop").filter(user=user, shop__slug=slug).first()
         if user.is_authenticated
         else None
     )

@@ -90,9 +90,7 @@ def test_series_validation_refuses_a_bad_prefix(shop):
 def test_concurrent_orders_get_gapless_unique_numbers_with_rollbacks(shop, products):
     """8 threads place 200 orders at once; every 5th is rolled back after taking its number."""
     if connection.vendor != "postgresql":
-        pytest.skip(
-            "concurrency under row locks is a PostgreSQL test; SQLite serialises writers"
-        )
+        pytest.skip("concurrency under row locks is a PostgreSQL test; SQLite serialises writers")
     from kantoor.orders.services import Actor, OrderItem, place_order
 
     untracked = products[2]  # no stock to run out under 200 orders

@@ -58,6 +58,9 @@ class Order(models.Model):
     note = models.TextField(_("note from the customer"), blank=True)
     created_at = models.DateTimeField(_("date"), db_index=False)
     updated_at = models.DateTimeField(_("last change"))
+    # Bumped by every change through the services; an edit form sends the version it was
+    # rendered from, so two staff editing at once cannot overwrite each other unnoticed.
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         verbose_name = _("order")

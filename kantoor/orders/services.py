@@ -375,6 +375,7 @@ def _write_bulk_chunk(
             )
             order.status = new_status
             order.updated_at = step.at
+            order.version += 1
     # Lines and events point at their (unsaved) orders; bulk_create reads the ids once set.
     Order.objects.bulk_create([draft.order for draft in drafts], batch_size=500)
     OrderLine.objects.bulk_create(lines, batch_size=1000)
@@ -411,7 +412,8 @@ def change_order_status(*, shop: Shop, order: Order, status: int, actor: Actor) 
         event = status_changed_event(order=locked, new_status=new_status, actor=actor, at=now)
         locked.status = new_status
         locked.updated_at = now
-        locked.save(update_fields=["status", "updated_at"])
+        locked.version += 1
+        locked.save(update_fields=["status", "updated_at", "version"])
         event.save()
     return locked
 

@@ -41,6 +41,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text=_("May use the operator's Django admin."),
     )
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    menu_collapsed = models.BooleanField(
+        _("back-office menu collapsed"),
+        default=False,
+        help_text=_("The left menu shows icons only (remembered per user)."),
+    )
 
     objects = UserManager()
 

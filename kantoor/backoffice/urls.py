@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from kantoor.backoffice import views
 from kantoor.backoffice.menu import all_entries
@@ -10,6 +10,11 @@ urlpatterns = [
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("", views.home, name="home"),
     path("<slug:shop_slug>/", views.overview, name="overview"),
+    # One include per area; each area's views take shop_slug and use shop_staff_required.
+    path("<slug:shop_slug>/", include("kantoor.backoffice.orders.urls")),
+    path("<slug:shop_slug>/", include("kantoor.backoffice.customers.urls")),
+    path("<slug:shop_slug>/", include("kantoor.backoffice.shop_settings.urls")),
+    path("<slug:shop_slug>/", include("kantoor.backoffice.messages.urls")),
 ]
 
 # Menu entries whose feature is not built yet: one generic "coming soon" page each.

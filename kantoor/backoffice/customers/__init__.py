@@ -1,0 +1,1 @@
+"""Back-office area: customers (views, forms, urls of the same shape as the other areas)."""

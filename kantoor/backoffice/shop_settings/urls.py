@@ -1,0 +1,2 @@
+# URL patterns below /backoffice/<slug:shop_slug>/ ; names live in the "backoffice" namespace.
+urlpatterns: list = []

@@ -124,6 +124,7 @@ class OrderEventKind(models.TextChoices):
     PLACED = "placed", _("Order placed")
     STATUS_CHANGED = "status_changed", _("Status changed")
     NOTE_ADDED = "note_added", _("Note added")
+    EDITED = "edited", _("Order edited")
 
 
 class OrderEvent(models.Model):

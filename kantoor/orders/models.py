@@ -68,11 +68,14 @@ class Order(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["shop", "number"], name="order_unique_shop_number"),
         ]
+        # One index per filter + sort order of the back-office list (keyset pagination on
+        # (sort value, id)); the search's trigram index is PostgreSQL-only (migration 0006).
         indexes = [
-            models.Index(fields=["shop", "-created_at"], name="order_shop_created"),
+            models.Index(fields=["shop", "-created_at", "-id"], name="order_shop_created_id"),
             models.Index(
-                fields=["shop", "status", "-created_at"], name="order_shop_status_created"
+                fields=["shop", "status", "-created_at", "-id"], name="order_shop_status_created_id"
             ),
+            models.Index(fields=["shop", "total_gross", "id"], name="order_shop_total_id"),
             models.Index(fields=["customer", "-created_at"], name="order_customer_created"),
         ]
 

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "kantoor.customers",
     "kantoor.numbering",
     "kantoor.orders",
+    "kantoor.messaging",
     "kantoor.storefront",
     "kantoor.backoffice",
 ]
@@ -188,6 +189,8 @@ else:
     EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
     EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
+# A mail server that hangs must not hold a worker (or a request) for ever.
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Kantoor <no-reply@localhost>")
 
 # --- Celery ---------------------------------------------------------------------------------
@@ -195,6 +198,30 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Kantoor <no-reply@loc
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A broker that is down must not hold up the request that queued a message (the sweep sends it).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+
+# --- Messages (outbox) ----------------------------------------------------------------------
+# The sweep sends what is due: celery beat with Redis; without a broker a thread of the web
+# server (kantoor/messaging/embedded.py) or `manage.py send_queued_messages` from cron.
+MESSAGING_SWEEP_SECONDS = int(os.environ.get("KANTOOR_MESSAGE_SWEEP_SECONDS", "30"))
+# A message left "sending" this long (its worker died mid-send) is sent again.
+MESSAGING_SENDING_TIMEOUT = int(os.environ.get("KANTOOR_MESSAGE_SENDING_TIMEOUT", "600"))
+CELERY_BEAT_SCHEDULE = {
+    "send-queued-messages": {
+        "task": "kantoor.messaging.send_queued_messages",
+        "schedule": float(MESSAGING_SWEEP_SECONDS),
+    },
+}
+
 
 # --- Security -------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

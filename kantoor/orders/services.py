@@ -29,6 +29,7 @@ from kantoor.customers.services import (
     customer_for_checkout,
     remember_addresses,
 )
+from kantoor.messaging.services import queue_order_confirmation, queue_status_message
 from kantoor.money import PriceLine, compute_totals, round_money
 from kantoor.numbering.models import DocumentKind
 from kantoor.numbering.services import allocate_numbers
@@ -128,6 +129,8 @@ def place_order(
             at=now,
         )
         _placed_event(order=order, actor=actor).save()
+        # The outbox: the confirmation is written here and sent after commit (messaging).
+        queue_order_confirmation(order=order)
         # Seam for the invoices issue: issue_debit_invoice(order=order) runs here, in this
         # transaction, so an order never exists without its invoice.
         if account is not None:
@@ -273,6 +276,7 @@ def place_orders_in_bulk(
     ``created_at`` order (numbers grow with time, per year when the series restarts yearly).
     Locks the tracked products before the number counter, like place_order, so the two never
     deadlock. All or nothing: a refused order (e.g. not enough stock) writes nothing.
+    Queues no e-mails: these orders are history, not news for their customers.
     Returns the order numbers, oldest first.
     """
     requests = sorted(requests, key=lambda request: request.created_at)
@@ -415,11 +419,13 @@ def change_order_status(*, shop: Shop, order: Order, status: int, actor: Actor) 
         if new_status == OrderStatus.CANCELLED:
             _book_cancellation(order=locked, at=now)
         event = status_changed_event(order=locked, new_status=new_status, actor=actor, at=now)
+        before = locked.status
         locked.status = new_status
         locked.updated_at = now
         locked.version += 1
         locked.save(update_fields=["status", "updated_at", "version"])
         event.save()
+        queue_status_message(order=locked, before=before, after=new_status)
     return locked
 
 

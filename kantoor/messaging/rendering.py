@@ -1,0 +1,230 @@
+"""E-mail texts: the defaults shipped with Kantoor, the shop's own templates, safe rendering.
+
+A template is rendered with a Django template engine of its own (no loaders, no ``{% load %}``,
+only the tags in template_library) from a context of plain values: strings, numbers and lists of
+dicts, never model instances. So a template can show the documented variables and nothing else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from email.utils import formataddr, parseaddr
+from functools import cache, lru_cache
+from pathlib import Path
+
+from django.conf import settings
+from django.template import Context, Engine, TemplateSyntaxError
+from django.template.loader import render_to_string
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from kantoor.messaging.models import MessageKind
+from kantoor.money import format_money
+from kantoor.orders.statuses import OrderStatus
+
+DEFAULTS_DIR = Path(__file__).resolve().parent / "templates" / "messaging" / "defaults"
+
+class _SafeEngine(Engine):
+    # Not Django's defaults (they include {% include %}, {% load %}, {% debug %} …).
+    default_builtins: list[str] = []
+
+
+SAFE_ENGINE = _SafeEngine(
+    dirs=[],
+    app_dirs=False,
+    loaders=[],
+    libraries={},
+    builtins=["kantoor.messaging.template_library"],
+    autoescape=False,  # plain text; the HTML version escapes the rendered text
+    debug=False,
+    string_if_invalid="",
+)
+
+
+@dataclass(frozen=True)
+class Variable:
+    name: str
+    help: object  # a lazy string
+    example: str
+
+
+# The documented variables (the edit page lists them). Every message about an order has these.
+ORDER_VARIABLES: tuple[Variable, ...] = (
+    Variable("shop_name", _("Your shop's name"), "Fietsen Jansen"),
+    Variable("shop_email", _("Your shop's e-mail address"), "winkel@example.nl"),
+    Variable("shop_phone", _("Your shop's phone number"), "030 123 45 67"),
+    Variable("customer_name", _("The customer's full name"), "Jan Jansen"),
+    Variable("first_name", _("The customer's first name"), "Jan"),
+    Variable("company", _("The customer's company (may be empty)"), ""),
+    Variable("order_number", _("The order number"), "ORD2026-0042"),
+    Variable("order_date", _("The date the order was placed"), "26-11-2026"),
+    Variable("status", _("The order's status now"), "Verzonden"),
+    Variable("previous_status", _("The status before the change (status e-mails)"), "Nieuw"),
+    Variable("total", _("The order total incl. VAT"), "€ 42,50"),
+    Variable("total_vat", _("The VAT in the total"), "€ 7,38"),
+    Variable("shipping_method", _("Delivery or pick-up"), "Bezorgen"),
+    Variable("shipping_cost", _("The shipping cost"), "€ 6,95"),
+    Variable("delivery_address", _("The delivery address (several lines)"), "Oudegracht 1 …"),
+    Variable("billing_address", _("The billing address (several lines)"), "Oudegracht 1 …"),
+    Variable("note", _("The customer's note with the order (may be empty)"), ""),
+    Variable(
+        "lines",
+        _("The order lines; each has name, sku, quantity, unit_price and total"),
+        "{% for line in lines %}…{% endfor %}",
+    ),
+    Variable(
+        "document_number",
+        _("The invoice, quote or return number (e-mails about those documents)"),
+        "INV2026-0042",
+    ),
+)
+
+KIND_HELP = {
+    MessageKind.ORDER_CONFIRMATION: _("Sent when a customer places an order."),
+    MessageKind.STATUS_CHANGED: _(
+        "Sent when an order moves into a status you chose below (“E-mails on status changes”)."
+    ),
+    MessageKind.INVOICE: _("Sent with an invoice."),
+    MessageKind.QUOTE: _("Sent with a quote."),
+    MessageKind.RETURN_RECEIVED: _("Sent when a return has arrived."),
+    MessageKind.RETURN_PROCESSED: _("Sent when a return has been handled."),
+    MessageKind.PAYMENT_RECEIVED: _("Sent when a payment has come in."),
+}
+
+
+@dataclass(frozen=True)
+class TemplateText:
+    subject: str
+    body: str
+
+
+@cache
+def default_template(kind: str, language: str) -> TemplateText:
+    """The text Kantoor ships for this kind and language (files under templates/…/defaults)."""
+    language = language if (DEFAULTS_DIR / language).is_dir() else settings.LANGUAGE_CODE
+    subject = (DEFAULTS_DIR / language / f"{kind}.subject.txt").read_text(encoding="utf-8")
+    body = (DEFAULTS_DIR / language / f"{kind}.body.txt").read_text(encoding="utf-8")
+    return TemplateText(subject=subject.strip(), body=body)
+
+
+def check_template(source: str) -> None:
+    """Raise TemplateSyntaxError when ``source`` is not a valid template for e-mails."""
+    SAFE_ENGINE.from_string(source)
+
+
+@lru_cache(maxsize=256)
+def _compiled(source: str):
+    return SAFE_ENGINE.from_string(source)
+
+
+@dataclass(frozen=True)
+class RenderedMessage:
+    subject: str
+    text: str
+    html: str
+
+
+def render_message(
+    *, template: TemplateText, context: dict, shop_name: str, language: str
+) -> RenderedMessage:
+    """Subject, text and HTML of a message from a template and a plain-value context."""
+    with translation.override(language):
+        ctx = Context(context, autoescape=False)
+        subject = " ".join(_compiled(template.subject).render(ctx).split())
+        text = _compiled(template.body).render(Context(context, autoescape=False)).strip() + "\n"
+        html = render_to_string(
+            "messaging/email.html",
+            {"text": text, "shop_name": shop_name, "subject": subject, "language": language},
+        )
+    return RenderedMessage(subject=subject[:300], text=text, html=html)
+
+
+def template_error(source: str) -> str | None:
+    """The syntax error of a template as a sentence, or None when it is fine."""
+    try:
+        check_template(source)
+    except TemplateSyntaxError as error:
+        return str(error)
+    return None
+
+
+def _address(*parts: str) -> str:
+    return "\n".join(part for part in parts if part)
+
+
+def order_context(*, order, lines, shop, language: str, data: dict | None = None) -> dict:
+    """The plain values a template about ``order`` may use (see ORDER_VARIABLES)."""
+    data = data or {}
+    with translation.override(language):
+        status = OrderStatus(order.status)
+        previous = data.get("before")
+        created = timezone.localtime(order.created_at) if order.created_at else timezone.now()
+        return {
+            "shop_name": shop.name,
+            "shop_email": shop.email,
+            "shop_phone": shop.phone,
+            "customer_name": order.customer_name or order.billing_name,
+            "first_name": order.first_name,
+            "company": order.company,
+            "order_number": order.number,
+            "order_date": formats.date_format(created, "SHORT_DATE_FORMAT"),
+            "status": str(OrderStatus(data["after"]).label if "after" in data else status.label),
+            "previous_status": str(OrderStatus(previous).label) if previous else "",
+            "total": format_money(order.total_gross, order.currency),
+            "total_vat": format_money(order.total_vat, order.currency),
+            "shipping_method": str(order.get_shipping_method_display()),
+            "shipping_cost": format_money(order.shipping_cost, order.currency),
+            "delivery_address": _address(
+                order.delivery_name,
+                order.delivery_company,
+                order.delivery_street,
+                f"{order.delivery_postcode} {order.delivery_city}".strip(),
+            ),
+            "billing_address": _address(
+                order.billing_name,
+                order.billing_company,
+                order.billing_street,
+                f"{order.billing_postcode} {order.billing_city}".strip(),
+            ),
+            "note": order.note,
+            "lines": [
+                {
+                    "name": line.name,
+                    "sku": line.sku,
+                    "quantity": line.quantity,
+                    "unit_price": format_money(line.unit_price, order.currency),
+                    "total": format_money(line.total_gross, order.currency),
+                }
+                for line in lines
+            ],
+            "document_number": str(data.get("document_number", "")),
+        }
+
+
+def example_context(*, shop, language: str) -> dict:
+    """Made-up values for a preview when the shop has no order yet."""
+    with translation.override(language):
+        return {
+            **{v.name: v.example for v in ORDER_VARIABLES if v.name != "lines"},
+            "shop_name": shop.name,
+            "shop_email": shop.email,
+            "shop_phone": shop.phone,
+            "order_date": formats.date_format(timezone.localdate(), "SHORT_DATE_FORMAT"),
+            "status": str(OrderStatus.SHIPPED.label),
+            "previous_status": str(OrderStatus.NEW.label),
+            "lines": [
+                {
+                    "name": "Fietsbel",
+                    "sku": "BEL-01",
+                    "quantity": 2,
+                    "unit_price": format_money("12.99", "EUR"),
+                    "total": format_money("25.98", "EUR"),
+                }
+            ],
+        }
+
+
+def sender_for(shop) -> tuple[str, list[str]]:
+    """From (the shop's name with the platform's address) and Reply-To (the shop's address)."""
+    _name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    return formataddr((shop.name, address)), [shop.email] if shop.email else []

@@ -2,12 +2,12 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
 from kantoor.customers.models import Customer
-from kantoor.orders.models import Order
+from kantoor.orders.models import Order, OrderEvent
 from kantoor.orders.statuses import OrderStatus
 from kantoor.shops.models import Shop
 
@@ -73,3 +73,64 @@ def order_by_id(*, shop: Shop, order_id: int) -> Order:
     if order is None:
         raise Http404("No such order.")
     return order
+
+
+# --- Back office: one order's page and a customer's orders --------------------------------------
+
+
+def order_for_staff(*, shop: Shop, number: str) -> Order:
+    """One order of this shop for its back-office page: customer joined, lines prefetched.
+
+    Two queries whatever the number of lines; 404 for an unknown number or another shop's order.
+    """
+    order = (
+        Order.objects.filter(shop=shop, number=number)
+        .select_related("customer")
+        .prefetch_related("lines")
+        .first()
+    )
+    if order is None:
+        raise Http404("No such order.")
+    order.shop = shop  # the caller's shop is this order's shop: no query to load it again
+    return order
+
+
+def order_events(*, shop: Shop, order: Order, kinds: list[str] | None = None) -> list[OrderEvent]:
+    """The order's timeline, newest first, in one query (the actor's name is stored on the row)."""
+    events = OrderEvent.objects.filter(shop=shop, order=order)
+    if kinds:
+        events = events.filter(kind__in=kinds)
+    return list(events.order_by("-created_at", "-pk"))
+
+
+@dataclass(frozen=True)
+class CustomerOrderFigures:
+    orders: int
+    spent: Decimal  # incl. VAT, cancelled orders left out
+    last_order_at: datetime.datetime | None
+
+
+NO_ORDERS = CustomerOrderFigures(orders=0, spent=Decimal("0.00"), last_order_at=None)
+
+
+def order_figures_for_customers(
+    *, shop: Shop, customer_ids: list[int]
+) -> dict[int, CustomerOrderFigures]:
+    """Order count, amount spent and last order date per customer, in one grouped query."""
+    rows = (
+        Order.objects.filter(shop=shop, customer_id__in=customer_ids)
+        .values("customer_id")
+        .annotate(
+            orders=Count("pk"),
+            spent=Sum("total_gross", filter=~Q(status=OrderStatus.CANCELLED)),
+            last=Max("created_at"),
+        )
+    )
+    figures = dict.fromkeys(customer_ids, NO_ORDERS)
+    for row in rows:
+        figures[row["customer_id"]] = CustomerOrderFigures(
+            orders=row["orders"],
+            spent=row["spent"] or Decimal("0.00"),
+            last_order_at=row["last"],
+        )
+    return figures

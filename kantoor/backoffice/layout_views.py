@@ -1,0 +1,30 @@
+"""The back-office layout's own endpoints (not an area of the menu)."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from kantoor.backoffice.access import shop_staff_required
+from kantoor.shops.models import User
+
+
+def remember_menu_collapsed(*, user: User, collapsed: bool) -> None:
+    """A layout preference of one user (no domain state): one UPDATE of one column."""
+    User.objects.filter(pk=user.pk).update(menu_collapsed=collapsed)
+    user.menu_collapsed = collapsed
+
+
+@require_POST
+@shop_staff_required
+def menu_collapse(request: HttpRequest, shop_slug: str) -> HttpResponse:
+    """Remember whether the left menu shows icons only; the layout applies it on render."""
+    remember_menu_collapsed(user=request.user, collapsed=request.POST.get("collapsed") == "1")
+    if request.headers.get("X-Requested-With") == "fetch":
+        return HttpResponse(status=204)
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect("backoffice:overview", shop_slug=shop_slug)

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from kantoor.backoffice import views
+from kantoor.backoffice import layout_views, views
 from kantoor.backoffice.menu import all_entries
 
 app_name = "backoffice"
@@ -10,6 +10,7 @@ urlpatterns = [
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("", views.home, name="home"),
     path("<slug:shop_slug>/", views.overview, name="overview"),
+    path("<slug:shop_slug>/menu/", layout_views.menu_collapse, name="menu_collapse"),
     # One include per area; each area's views take shop_slug and use shop_staff_required.
     path("<slug:shop_slug>/", include("kantoor.backoffice.orders.urls")),
     path("<slug:shop_slug>/", include("kantoor.backoffice.customers.urls")),

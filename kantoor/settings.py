@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "kantoor.numbering",
     "kantoor.orders",
     "kantoor.messaging",
+    "kantoor.returns",
     "kantoor.storefront",
     "kantoor.backoffice",
 ]
@@ -89,6 +90,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "kantoor.shops.context_processors.status_appearance",
             ],
         },
     },

@@ -21,6 +21,8 @@ class MenuEntry:
     available: bool
     path: str = ""  # URL path below /backoffice/<shop>/ ("" for the overview)
     description: Promise | str = ""  # one sentence: what the area is for (coming-soon page)
+    # A module the shop can switch off (WorkflowSettings.<module>_enabled); hidden when off.
+    module: str = ""
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,7 @@ MENU: tuple[MenuGroup, ...] = (
                 url_name="backoffice:quotes",
                 available=False,
                 path="quotes",
+                module="quotes",
                 description=_(
                     "Write quotes, send them to your customers and turn accepted quotes "
                     "into orders."
@@ -92,6 +95,7 @@ MENU: tuple[MenuGroup, ...] = (
                 url_name="backoffice:returns",
                 available=False,
                 path="returns",
+                module="returns",
                 description=_(
                     "Handle the returns your customers ask for: approve them, receive the "
                     "goods and refund."
@@ -140,7 +144,7 @@ MENU: tuple[MenuGroup, ...] = (
                 label=_("Settings"),
                 icon="settings",
                 url_name="backoffice:settings",
-                available=False,
+                available=True,
                 path="settings",
                 description=_(
                     "Your shop's details, workflow, document numbers, status colours and "

@@ -10,7 +10,7 @@ from kantoor.backoffice.access import shop_staff_required
 from kantoor.backoffice.forms import LoginForm
 from kantoor.backoffice.menu import MENU, MenuEntry, entry_by_key
 from kantoor.orders.selectors import order_key_figures, recent_orders
-from kantoor.shops.selectors import shops_for_user
+from kantoor.shops.selectors import shops_for_user, workflow_settings_for
 
 
 class LoginView(auth_views.LoginView):
@@ -39,6 +39,7 @@ def render_in_shop(
 ) -> HttpResponse:
     """Render a page of the shop area with its layout: menu, shop switcher, user menu."""
     slug = request.shop.slug
+    workflow = workflow_settings_for(shop=request.shop)
     menu = [
         {
             "group": group,
@@ -49,6 +50,7 @@ def render_in_shop(
                     "active": entry.key == active.key,
                 }
                 for entry in group.entries
+                if not entry.module or workflow.module_enabled(entry.module)
             ],
         }
         for group in MENU

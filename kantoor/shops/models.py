@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -165,3 +165,113 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.shop} ({self.role})"
+
+
+# --- Workflow settings (issue 4) --------------------------------------------------------------
+
+
+class WorkflowSettings(models.Model):
+    """A shop's workflow choices: modules, numbering and returns. One per shop, made on demand.
+
+    Read it with ``kantoor.shops.selectors.workflow_settings_for`` (an unsaved default object when
+    the shop never saved any), change it with ``kantoor.shops.services.update_workflow_settings``.
+    """
+
+    shop = models.OneToOneField(Shop, on_delete=models.CASCADE, related_name="workflow_settings")
+    # Modules
+    quotes_enabled = models.BooleanField(_("quotes"), default=True)
+    returns_enabled = models.BooleanField(_("returns"), default=True)
+    # Numbers
+    credit_invoices_share_invoice_series = models.BooleanField(
+        _("credit invoices share the invoice series"),
+        default=False,
+        help_text=_(
+            "On: credit invoices get the next invoice number. Off: they have a series of their own."
+        ),
+    )
+    # Returns
+    returns_self_service = models.BooleanField(
+        _("customers request returns themselves"),
+        default=True,
+        help_text=_("Off: only your staff create returns."),
+    )
+    returns_for_guests = models.BooleanField(
+        _("guests may request returns"),
+        default=True,
+        help_text=_("Customers without an account request a return with order number and e-mail."),
+    )
+    return_period_days = models.PositiveSmallIntegerField(
+        _("return period in days"),
+        default=14,
+        validators=[MaxValueValidator(365)],
+        help_text=_("How many days after delivery a customer may still request a return."),
+    )
+    returns_intro_nl = models.TextField(_("introduction (Dutch)"), blank=True)
+    returns_intro_en = models.TextField(_("introduction (English)"), blank=True)
+    updated_at = models.DateTimeField(_("last change"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("workflow settings")
+        verbose_name_plural = _("workflow settings")
+
+    def __str__(self) -> str:
+        return f"{self.shop} workflow"
+
+    def module_enabled(self, module: str) -> bool:
+        return bool(getattr(self, f"{module}_enabled"))
+
+
+class StatusAppearance(models.Model):
+    """A shop's own colours (and, where allowed, labels) for one fixed status of one document kind.
+
+    Only statuses the shop changed have a row; the others show their defaults
+    (``kantoor.shops.document_statuses``). A blank label means the default label.
+    """
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="status_appearances")
+    kind = models.CharField(_("document kind"), max_length=10)
+    code = models.CharField(_("status"), max_length=40)
+    background = models.CharField(_("background colour"), max_length=7)
+    text = models.CharField(_("text colour"), max_length=7)
+    label_nl = models.CharField(_("label (Dutch)"), max_length=40, blank=True)
+    label_en = models.CharField(_("label (English)"), max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = _("status appearance")
+        verbose_name_plural = _("status appearances")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shop", "kind", "code"], name="statusappearance_unique_shop_kind_code"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.shop_id} {self.kind}:{self.code}"
+
+
+class SettingsChange(models.Model):
+    """The audit log of settings: who changed which field, when, from what to what. Append-only."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="settings_changes")
+    user = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    user_label = models.CharField(_("who"), max_length=200)
+    section = models.CharField(_("section"), max_length=40)
+    field = models.CharField(_("field"), max_length=120)
+    before = models.JSONField(_("before"), null=True, blank=True)
+    after = models.JSONField(_("after"), null=True, blank=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("settings change")
+        verbose_name_plural = _("settings changes")
+        indexes = [models.Index(fields=["shop", "-created_at"], name="settingschange_shop_created")]
+
+    def __str__(self) -> str:
+        return f"{self.shop_id} {self.section}.{self.field}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise ValidationError("Settings changes are append-only.")
+        super().save(*args, **kwargs)

@@ -1,7 +1,21 @@
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from kantoor.numbering.services import ensure_default_number_series
-from kantoor.shops.models import Membership, Role, Shop, User
+from kantoor.shops.audit import record_changes
+from kantoor.shops.contrast import is_hex_colour
+from kantoor.shops.document_statuses import status_for
+from kantoor.shops.models import (
+    Membership,
+    Role,
+    Shop,
+    StatusAppearance,
+    User,
+    WorkflowSettings,
+)
 
 
 class ShopAlreadyExists(Exception):
@@ -24,3 +38,112 @@ def create_shop(
         owner = User.objects.create_user(owner_email, owner_password)
     Membership.objects.create(shop=shop, user=owner, role=Role.OWNER)
     return shop
+
+
+# --- Workflow settings (issue 4) --------------------------------------------------------------
+
+# The fields each section of the workflow settings may change (a service refuses the others).
+WORKFLOW_FIELDS: dict[str, tuple[str, ...]] = {
+    "modules": ("quotes_enabled", "returns_enabled"),
+    "numbers": ("credit_invoices_share_invoice_series",),
+    "returns": (
+        "returns_enabled",
+        "returns_self_service",
+        "returns_for_guests",
+        "return_period_days",
+        "returns_intro_nl",
+        "returns_intro_en",
+    ),
+}
+
+
+def _locked_workflow_settings(shop: Shop) -> WorkflowSettings:
+    WorkflowSettings.objects.bulk_create([WorkflowSettings(shop=shop)], ignore_conflicts=True)
+    return WorkflowSettings.objects.select_for_update().get(shop=shop)
+
+
+@transaction.atomic
+def update_workflow_settings(
+    *, shop: Shop, user: User | None, section: str, values: dict
+) -> WorkflowSettings:
+    """Change some of a shop's workflow settings and record who changed what."""
+    allowed = WORKFLOW_FIELDS[section]
+    unknown = set(values) - set(allowed)
+    if unknown:
+        raise ValueError(f"Not a {section} setting: {sorted(unknown)}")
+    settings = _locked_workflow_settings(shop)
+    before = {name: getattr(settings, name) for name in values}
+    for name, value in values.items():
+        setattr(settings, name, value)
+    settings.full_clean()
+    settings.save()
+    record_changes(shop=shop, user=user, section=section, before=before, after=values)
+    return settings
+
+
+@dataclass(frozen=True)
+class StatusLook:
+    background: str
+    text: str
+    label_nl: str = ""
+    label_en: str = ""
+
+
+STATUS_LOOK_FIELDS = ("background", "text", "label_nl", "label_en")
+
+
+@transaction.atomic
+def update_status_appearances(
+    *, shop: Shop, user: User | None, looks: dict[tuple[str, str], StatusLook]
+) -> int:
+    """Give statuses the shop's own colours (and labels where a label is not fixed).
+
+    ``looks`` maps (document kind, status code) to how the status should look. A status that
+    looks exactly like its default keeps no row. Returns the number of changed fields.
+    """
+    errors = {}
+    for (kind, code), look in looks.items():
+        default = status_for(kind, code)  # KeyError: not a status; the lists are fixed
+        for colour in (look.background, look.text):
+            if not is_hex_colour(colour):
+                errors[f"{kind}.{code}"] = _("Use a colour like #1e3a8a.")
+        if default.label_fixed and (look.label_nl or look.label_en):
+            errors[f"{kind}.{code}"] = _("This status keeps its label.")
+    if errors:
+        raise ValidationError(errors)
+    existing = {
+        (row.kind, row.code): row
+        for row in StatusAppearance.objects.select_for_update().filter(shop=shop)
+    }
+    before, after = {}, {}
+    to_delete, to_save = [], []
+    for (kind, code), look in looks.items():
+        default = status_for(kind, code)
+        row = existing.get((kind, code))
+        current = (
+            StatusLook(row.background, row.text, row.label_nl, row.label_en)
+            if row
+            else StatusLook(default.background, default.text)
+        )
+        look = StatusLook(
+            look.background.lower(), look.text.lower(), look.label_nl.strip(), look.label_en.strip()
+        )
+        if look == current:
+            continue
+        for name in STATUS_LOOK_FIELDS:
+            if getattr(look, name) != getattr(current, name):
+                before[f"{kind}.{code}.{name}"] = getattr(current, name)
+                after[f"{kind}.{code}.{name}"] = getattr(look, name)
+        if look == StatusLook(default.background, default.text):
+            if row:
+                to_delete.append(row.pk)
+            continue
+        row = row or StatusAppearance(shop=shop, kind=kind, code=code)
+        for name in STATUS_LOOK_FIELDS:
+            setattr(row, name, getattr(look, name))
+        to_save.append(row)
+    if to_delete:
+        StatusAppearance.objects.filter(pk__in=to_delete).delete()
+    for row in to_save:
+        row.save()
+    return len(record_changes(shop=shop, user=user, section="statuses", before=before, after=after))

@@ -188,6 +188,7 @@ def test_overview_takes_a_fixed_number_of_queries(
     for _ in range(5):
         make_order(shop, products[2:])
     client.force_login(owner)
-    # session, user, membership + shop, two figure queries, recent orders, the user's shops
-    with django_assert_max_num_queries(7):
+    # session, user, membership + shop (+ workflow settings), two figure queries, recent
+    # orders, the user's shops, the shop's status colours
+    with django_assert_max_num_queries(8):
         assert client.get(overview_url(shop)).status_code == 200

@@ -6,4 +6,4 @@ from kantoor.orders.templatetags.order_status import status_badge
 register = template.Library()
 
 register.filter("money", format_money)
-register.simple_tag(status_badge, name="status_badge")
+register.simple_tag(status_badge, name="status_badge", takes_context=True)

@@ -1,19 +1,35 @@
 from django import template
 from django.utils.html import format_html
 
-from kantoor.orders.statuses import DEFAULT_COLOURS, OrderStatus
+from kantoor.shops.document_statuses import StatusKind, order_status_code
+from kantoor.shops.selectors import DEFAULT_APPEARANCES
 
 register = template.Library()
 
 
-@register.simple_tag
-def status_badge(status: int) -> str:
-    """An order status as a badge in its colours: the one place that draws a status."""
-    status = OrderStatus(int(status))
-    background, text = DEFAULT_COLOURS[status]
+def render_status_badge(status, *, kind: str = StatusKind.ORDER, appearances=None) -> str:
+    """A status as a badge in the shop's colours and label (current language).
+
+    ``status`` is an order status id (orders) or a status code (other document kinds);
+    ``appearances`` is the shop's ``StatusAppearances`` (defaults when None).
+    """
+    code = order_status_code(status) if kind == StatusKind.ORDER else str(status)
+    badge = (appearances or DEFAULT_APPEARANCES).badge(kind, code)
     return format_html(
-        '<span class="status-badge" style="background-color:{};color:{}">{}</span>',
-        background,
-        text,
-        status.label,
+        '<span class="status-badge" data-status="{}-{}" style="background-color:{};color:{}">'
+        "{}</span>",
+        kind,
+        code,
+        badge.background,
+        badge.text,
+        badge.label,
     )
+
+
+@register.simple_tag(takes_context=True)
+def status_badge(context, status, kind: str = StatusKind.ORDER) -> str:
+    """``{% status_badge order.status %}``: the one place that draws a status.
+
+    The colours come from the shop of the page (context processor ``status_appearance``).
+    """
+    return render_status_badge(status, kind=kind, appearances=context.get("status_appearance"))

@@ -1,0 +1,47 @@
+"""The settings landing page as data: one entry per settings page, grouped as the owner sees them.
+
+To add a settings page, add one ``SettingsSection`` here (its ``url_name`` in the "backoffice"
+namespace takes ``shop_slug``); the landing page lists it. ``audit_sections`` are the
+SettingsChange sections the page writes (its recent changes show on the landing page).
+"""
+
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class SettingsSection:
+    key: str
+    group: Promise
+    label: Promise
+    description: Promise
+    icon: str  # a lucide icon name
+    url_name: str
+    audit_sections: tuple[str, ...] = ()
+
+
+ORDER_PROCESS = _("Order process & stock")
+COMMUNICATION = _("Customer communication")
+
+SECTIONS: tuple[SettingsSection, ...] = (
+    SettingsSection(
+        key="workflow",
+        group=ORDER_PROCESS,
+        label=_("Workflow"),
+        description=_(
+            "Status colours and labels, document numbers, returns and which modules you use."
+        ),
+        icon="workflow",
+        url_name="backoffice:settings_workflow",
+        audit_sections=("statuses", "numbers", "returns", "modules"),
+    ),
+)
+
+
+def grouped_sections() -> list[tuple[Promise, list[SettingsSection]]]:
+    groups: dict[str, tuple[Promise, list[SettingsSection]]] = {}
+    for section in SECTIONS:
+        groups.setdefault(str(section.group), (section.group, []))[1].append(section)
+    return list(groups.values())

@@ -57,7 +57,7 @@ MENU: tuple[MenuGroup, ...] = (
                 label=_("Orders"),
                 icon="package",
                 url_name="backoffice:orders",
-                available=False,
+                available=True,
                 path="orders",
                 description=_(
                     "Find, filter and open your orders, change their status and edit them."

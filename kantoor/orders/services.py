@@ -882,3 +882,37 @@ def add_order_note(*, shop: Shop, order: Order, text: str, actor: Actor) -> Orde
         )
         event.save()
     return event
+
+
+@dataclass
+class BulkStatusOutcome:
+    """What a bulk status change did, by order number."""
+
+    changed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)  # already in that status
+    refused: list[tuple[str, str]] = field(default_factory=list)  # (number, why)
+
+
+def change_status_of_orders(
+    *, shop: Shop, order_ids: list[int], status: int, actor: Actor
+) -> BulkStatusOutcome:
+    """Move several orders to one status: change_order_status for each, one transaction each.
+
+    An order that may not move (e.g. cancelled) is reported and the others still change. Ids
+    of another shop's orders (or of no order) are ignored: they change nothing.
+    """
+    outcome = BulkStatusOutcome()
+    orders = Order.objects.filter(shop=shop, pk__in=order_ids).order_by("created_at", "pk")
+    for order in orders:
+        if order.status == status:
+            outcome.unchanged.append(order.number)
+            continue
+        try:
+            change_order_status(shop=shop, order=order, status=status, actor=actor)
+        except OrderError as error:
+            outcome.refused.append((order.number, str(error)))
+        except Order.DoesNotExist:
+            continue
+        else:
+            outcome.changed.append(order.number)
+    return outcome

@@ -1,0 +1,170 @@
+"""Forms of the order list: its filters (from the URL) and the bulk status change."""
+
+from __future__ import annotations
+
+from django import forms
+from django.http import QueryDict
+from django.utils.translation import gettext_lazy as _
+
+from kantoor.customers.models import Customer
+from kantoor.orders.list_selectors import DEFAULT_ORDER_SORT, ORDER_LIST_SORTS, OrderFilters
+from kantoor.orders.statuses import OrderStatus
+
+SORT_CHOICES = [
+    ("-date", _("Newest first")),
+    ("date", _("Oldest first")),
+    ("-number", _("Number, high to low")),
+    ("number", _("Number, low to high")),
+    ("-total", _("Total, high to low")),
+    ("total", _("Total, low to high")),
+]
+assert {key for key, _label in SORT_CHOICES} == set(ORDER_LIST_SORTS)
+
+# The URL parameters that describe what the list shows (the page cursor comes on top).
+FILTER_PARAMS = ("q", "status", "date_from", "date_to", "customer", "sort")
+MAX_BULK_ORDERS = 200
+MAX_ORDER_ID = 2**63 - 1
+
+
+class OrderListForm(forms.Form):
+    """What the list shows, read from the URL. Invalid parts are reported and left out."""
+
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=100,
+        strip=True,
+        widget=forms.TextInput(
+            attrs={
+                "type": "search",
+                "placeholder": _("Number, name, e-mail, company or postcode"),
+                "autocomplete": "off",
+                "class": "form-control",
+            }
+        ),
+    )
+    status = forms.TypedMultipleChoiceField(
+        label=_("Status"),
+        choices=OrderStatus.choices,
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    date_from = forms.DateField(
+        label=_("From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
+    )
+    date_to = forms.DateField(
+        label=_("Up to and including"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
+    )
+    customer = forms.IntegerField(
+        label=_("Customer"), required=False, min_value=1, widget=forms.HiddenInput
+    )
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        choices=SORT_CHOICES,
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    after = forms.CharField(required=False, max_length=120, widget=forms.HiddenInput)
+    before = forms.CharField(required=False, max_length=120, widget=forms.HiddenInput)
+    last = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, shop, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.shop = shop
+        self.customer_obj: Customer | None = None
+
+    def clean_customer(self):
+        customer_id = self.cleaned_data.get("customer")
+        if customer_id is None:
+            return None
+        # Scoped to the shop: another shop's customer is "not found", like a made-up one.
+        self.customer_obj = Customer.objects.filter(shop=self.shop, pk=customer_id).first()
+        if self.customer_obj is None:
+            raise forms.ValidationError(_("That customer was not found in this shop."))
+        return customer_id
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("The end date is before the start date."))
+        return cleaned
+
+    def filters(self) -> OrderFilters:
+        """The valid parts of the request as filters (call after is_valid())."""
+        data = getattr(self, "cleaned_data", {})
+        return OrderFilters(
+            statuses=tuple(data.get("status") or ()),
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to") if "date_to" not in self.errors else None,
+            customer_id=data.get("customer"),
+            query=data.get("q") or "",
+            sort=data.get("sort") or DEFAULT_ORDER_SORT,
+        )
+
+
+def filter_query(filters: OrderFilters, **changes) -> QueryDict:
+    """The URL parameters of a filter state, defaults left out (clean, bookmarkable URLs)."""
+    values = {
+        "q": filters.query,
+        "status": [str(s) for s in filters.statuses],
+        "date_from": filters.date_from.isoformat() if filters.date_from else "",
+        "date_to": filters.date_to.isoformat() if filters.date_to else "",
+        "customer": str(filters.customer_id or ""),
+        "sort": "" if filters.sort == DEFAULT_ORDER_SORT else filters.sort,
+    }
+    values.update(changes)
+    if values["sort"] == DEFAULT_ORDER_SORT:
+        values["sort"] = ""
+    query = QueryDict(mutable=True)
+    for key in (*FILTER_PARAMS, "after", "before", "last"):
+        value = values.get(key)
+        if isinstance(value, list | tuple):
+            if value:
+                query.setlist(key, [str(v) for v in value])
+        elif value:
+            query[key] = str(value)
+    return query
+
+
+class OrderIdsField(forms.Field):
+    """The ids of the orders ticked in the list (several values of one parameter)."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value):
+        ids = []
+        for item in value or []:
+            text = str(item).strip()
+            if not text.isdigit() or int(text) > MAX_ORDER_ID:
+                raise forms.ValidationError(_("The selection contains an unknown order."))
+            ids.append(int(text))
+        return list(dict.fromkeys(ids))
+
+
+class BulkStatusForm(forms.Form):
+    """Move the selected orders to one status."""
+
+    order = OrderIdsField(error_messages={"required": _("Select at least one order.")})
+    status = forms.TypedChoiceField(
+        label=_("New status"),
+        coerce=int,
+        choices=[("", _("Choose a status"))]
+        + [(s.value, s.label) for s in OrderStatus if s != OrderStatus.NEW],
+        error_messages={"required": _("Choose the status to move the orders to.")},
+    )
+    back = forms.CharField(required=False, max_length=2000)
+
+    def clean_order(self):
+        # Any id is accepted here; the service only touches this shop's orders.
+        ids = self.cleaned_data["order"]
+        if len(ids) > MAX_BULK_ORDERS:
+            raise forms.ValidationError(
+                _("Select at most %(max)d orders at a time.") % {"max": MAX_BULK_ORDERS}
+            )
+        return ids

@@ -1,0 +1,259 @@
+"""The order list: filters, search, sort and pages in the URL; a bulk status change."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_POST
+
+from kantoor.backoffice.access import shop_staff_required
+from kantoor.backoffice.menu import entry_by_key
+from kantoor.backoffice.orders.list_forms import (
+    FILTER_PARAMS,
+    SORT_CHOICES,
+    BulkStatusForm,
+    OrderListForm,
+    filter_query,
+)
+from kantoor.backoffice.views import render_in_shop
+from kantoor.orders.list_selectors import (
+    InvalidCursor,
+    OrderFilters,
+    count_orders,
+    order_list,
+)
+from kantoor.orders.models import Order
+from kantoor.orders.services import Actor, change_status_of_orders
+from kantoor.orders.statuses import CLOSED_STATUSES, OrderStatus
+
+S = OrderStatus
+
+
+@dataclass(frozen=True)
+class SavedView:
+    key: str
+    label: str
+    statuses: tuple[int, ...]
+
+
+# Saved views as tabs: a tab is a set of statuses (the fixed statuses, grouped as the work flows).
+SAVED_VIEWS = (
+    SavedView("all", gettext_lazy("All"), ()),
+    SavedView("new", gettext_lazy("New"), (S.NEW,)),
+    SavedView(
+        "in_process",
+        gettext_lazy("In process"),
+        (S.IN_PROCESS, S.BEING_ASSEMBLED, S.BEING_PACKED, S.RESERVED),
+    ),
+    SavedView(
+        "waiting",
+        gettext_lazy("Waiting"),
+        (S.AWAITING_PAYMENT, S.AWAITING_MANUFACTURER, S.AWAITING_SUPPLIER, S.BACKORDER),
+    ),
+    SavedView("sent", gettext_lazy("Shipped or ready"), (S.SHIPPED, S.READY_FOR_PICKUP)),
+    SavedView("done", gettext_lazy("Done"), (S.DELIVERED, S.COMPLETED)),
+    SavedView("cancelled", gettext_lazy("Cancelled"), (S.CANCELLED,)),
+)
+SORTABLE_COLUMNS = {"number": "number", "date": "date", "total": "total"}
+
+
+@shop_staff_required
+def order_list_view(request: HttpRequest, shop_slug: str) -> HttpResponse:
+    shop = request.shop
+    form = OrderListForm(request.GET, shop=shop)
+    form.is_valid()
+    filters = form.filters()
+    cursor = {
+        "after": form.cleaned_data.get("after") or None,
+        "before": form.cleaned_data.get("before") or None,
+        "last": bool(form.cleaned_data.get("last")),
+    }
+    page_error = ""
+    try:
+        page = order_list(shop=shop, filters=filters, **cursor)
+    except InvalidCursor:
+        page_error = _("That page link is no longer valid; here is the first page.")
+        page = order_list(shop=shop, filters=filters)
+    count = count_orders(shop=shop, filters=filters)
+    has_filters = bool(
+        filters.statuses
+        or filters.query
+        or filters.date_from
+        or filters.date_to
+        or filters.customer_id
+    )
+    shop_has_orders = bool(page.orders) or (
+        has_filters and Order.objects.filter(shop=shop).exists()
+    )
+    context = {
+        "form": form,
+        "filters": filters,
+        "page": page,
+        "count": count,
+        "page_error": page_error,
+        "has_filters": has_filters,
+        "shop_has_orders": shop_has_orders,
+        "customer": form.customer_obj,
+        "tabs": _tabs(filters),
+        "chips": _chips(filters, form),
+        "columns": _columns(filters),
+        "sort_choices": SORT_CHOICES,
+        "urls": _page_urls(filters, page),
+        "list_query": filter_query(filters).urlencode(),
+        "bulk_statuses": [
+            {"status": status, "closes": status in CLOSED_STATUSES}
+            for status in OrderStatus
+            if status != OrderStatus.NEW
+        ],
+        "form_errors": [error for errors in form.errors.values() for error in errors],
+    }
+    partial = request.htmx and not request.htmx.history_restore_request
+    template = "backoffice/orders/list_results.html" if partial else "backoffice/orders/list.html"
+    response = render_in_shop(request, template, context, active=entry_by_key("orders"))
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@require_POST
+@shop_staff_required
+def order_bulk_status(request: HttpRequest, shop_slug: str) -> HttpResponse:
+    """Change the status of the ticked orders; the outcome shows as messages on the list."""
+    shop = request.shop
+    form = BulkStatusForm(request.POST)
+    back = _list_url(shop.slug, request.POST.get("back", ""))
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(back)
+    status = OrderStatus(form.cleaned_data["status"])
+    outcome = change_status_of_orders(
+        shop=shop,
+        order_ids=form.cleaned_data["order"],
+        status=status,
+        actor=Actor.staff(request.user),
+    )
+    if outcome.changed:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d order moved to %(status)s.",
+                "%(count)d orders moved to %(status)s.",
+                len(outcome.changed),
+            )
+            % {"count": len(outcome.changed), "status": status.label},
+        )
+    if outcome.unchanged:
+        messages.info(
+            request,
+            _("Already %(status)s: %(numbers)s.")
+            % {"status": status.label.lower(), "numbers": ", ".join(outcome.unchanged)},
+        )
+    for number, why in outcome.refused:
+        messages.error(
+            request, _("%(number)s was not changed: %(why)s") % {"number": number, "why": why}
+        )
+    if not (outcome.changed or outcome.unchanged or outcome.refused):
+        messages.error(request, _("None of the selected orders were found in this shop."))
+    return redirect(back)
+
+
+def _list_url(slug: str, query: str) -> str:
+    """The list URL with only the list's own parameters from ``query`` (never a foreign URL)."""
+    params = QueryDict(query.lstrip("?"))
+    kept = QueryDict(mutable=True)
+    for key in FILTER_PARAMS:
+        values = [value for value in params.getlist(key) if value]
+        if values:
+            kept.setlist(key, values)
+    url = reverse("backoffice:orders", kwargs={"shop_slug": slug})
+    return f"{url}?{kept.urlencode()}" if kept else url
+
+
+def _href(filters: OrderFilters, **changes) -> str:
+    query = filter_query(filters, **changes).urlencode()
+    return f"?{query}" if query else "?"
+
+
+def _tabs(filters: OrderFilters) -> list[dict]:
+    current = tuple(sorted(set(filters.statuses)))
+    return [
+        {
+            "view": view,
+            "href": _href(filters, status=list(view.statuses)),
+            "active": current == tuple(sorted(view.statuses)),
+        }
+        for view in SAVED_VIEWS
+    ]
+
+
+def _chips(filters: OrderFilters, form: OrderListForm) -> list[dict]:
+    """The active filters, each with a link that removes it."""
+    chips = []
+    if filters.query:
+        chips.append(
+            {"label": _("Search: “%(q)s”") % {"q": filters.query}, "href": _href(filters, q="")}
+        )
+    for status in filters.statuses:
+        rest = [s for s in filters.statuses if s != status]
+        chips.append(
+            {
+                "label": _("Status: %(status)s") % {"status": OrderStatus(status).label},
+                "href": _href(filters, status=rest),
+            }
+        )
+    if filters.date_from or filters.date_to:
+        if filters.date_from and filters.date_to:
+            label = _("Date: %(start)s – %(end)s")
+        elif filters.date_from:
+            label = _("Date: from %(start)s")
+        else:
+            label = _("Date: up to %(end)s")
+        chips.append(
+            {
+                "label": label % {"start": filters.date_from, "end": filters.date_to},
+                "dates": (filters.date_from, filters.date_to),
+                "href": _href(filters, date_from="", date_to=""),
+            }
+        )
+    if filters.customer_id and form.customer_obj is not None:
+        customer = form.customer_obj
+        chips.append(
+            {
+                "label": _("Customer: %(name)s") % {"name": customer.full_name or customer.email},
+                "href": _href(filters, customer=""),
+            }
+        )
+    return chips
+
+
+def _columns(filters: OrderFilters) -> dict:
+    """Per sortable column: the link that sorts by it and how it is sorted now."""
+    columns = {}
+    for column, key in SORTABLE_COLUMNS.items():
+        if filters.sort == key:
+            state, next_sort = "ascending", f"-{key}"
+        elif filters.sort == f"-{key}":
+            state, next_sort = "descending", key
+        else:
+            # Dates and totals start with the highest, numbers with the newest too.
+            state, next_sort = "none", f"-{key}"
+        columns[column] = {"state": state, "href": _href(filters, sort=next_sort)}
+    return columns
+
+
+def _page_urls(filters: OrderFilters, page) -> dict:
+    return {
+        "first": _href(filters) if not page.is_first else None,
+        "previous": _href(filters, before=page.previous_cursor) if page.previous_cursor else None,
+        "next": _href(filters, after=page.next_cursor) if page.next_cursor else None,
+        "last": _href(filters, last="1") if not page.is_last else None,
+        "self": _href(filters),
+    }

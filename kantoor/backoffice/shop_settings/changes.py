@@ -3,9 +3,11 @@
 from dataclasses import dataclass
 
 from django.core.exceptions import FieldDoesNotExist
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from kantoor.numbering.models import DocumentKind
+from kantoor.returns.selectors import OPTION_MODELS
 from kantoor.shops.contrast import is_hex_colour
 from kantoor.shops.document_statuses import StatusKind, status_for
 from kantoor.shops.models import SettingsChange, WorkflowSettings
@@ -38,8 +40,14 @@ def _status_field(field: str) -> str:
         "label_nl": _("label (Dutch)"),
         "label_en": _("label (English)"),
     }
-    return _("%(kind)s status “%(status)s”: %(what)s") % {
-        "kind": StatusKind(kind).label,
+    kinds = {
+        StatusKind.ORDER: _("Order status"),
+        StatusKind.INVOICE: _("Invoice status"),
+        StatusKind.QUOTE: _("Quote status"),
+        StatusKind.RETURN: _("Return status"),
+    }
+    return _("%(kind)s “%(status)s”: %(what)s") % {
+        "kind": kinds[kind],
         "status": status.label,
         "what": attrs.get(attr, attr),
     }
@@ -58,20 +66,25 @@ def _numbers_field(field: str) -> str:
     }
 
 
-def _returns_option_field(field: str) -> str:
-    list_name, _pk, attr = field.split(".")
+def _returns_option_field(field: str, names: dict) -> str:
+    list_name, pk, attr = field.split(".")
+    name = names.get((list_name, int(pk)))
     what = {
         "label_nl": _("label (Dutch)"),
         "label_en": _("label (English)"),
         "active": _("active"),
         "position": _("position"),
     }.get(attr, attr)
+    if name is None:  # deleted since
+        if list_name == "reasons":
+            return _("Return reason: %(what)s") % {"what": what}
+        return _("Return action: %(what)s") % {"what": what}
     if list_name == "reasons":
-        return _("Return reason: %(what)s") % {"what": what}
-    return _("Return action: %(what)s") % {"what": what}
+        return _("Return reason “%(name)s”: %(what)s") % {"name": name, "what": what}
+    return _("Return action “%(name)s”: %(what)s") % {"name": name, "what": what}
 
 
-def describe(change: SettingsChange) -> str:
+def describe(change: SettingsChange, names: dict | None = None) -> str:
     field = change.field
     try:
         if change.section == "statuses":
@@ -79,7 +92,7 @@ def describe(change: SettingsChange) -> str:
         if change.section == "numbers" and "." in field:
             return _numbers_field(field)
         if change.section == "returns" and field.count(".") == 2:
-            return _returns_option_field(field)
+            return _returns_option_field(field, names or {})
         return str(WorkflowSettings._meta.get_field(field).verbose_name).capitalize()
     except (KeyError, ValueError, FieldDoesNotExist):  # an unknown field: show it as it is
         return field
@@ -95,12 +108,32 @@ def _display(value):
     return value
 
 
+def _option_names(changes) -> dict:
+    """The current labels of the return reasons and actions these changes mention (2 queries)."""
+    wanted: dict[str, set[int]] = {}
+    for change in changes:
+        parts = change.field.split(".")
+        if change.section == "returns" and len(parts) == 3 and parts[1].isdigit():
+            wanted.setdefault(parts[0], set()).add(int(parts[1]))
+    language = get_language() or "en"
+    names = {}
+    for list_name, pks in wanted.items():
+        model = OPTION_MODELS.get(list_name)
+        if model is not None:
+            shop_id = changes[0].shop_id
+            for option in model.objects.filter(shop_id=shop_id, pk__in=pks):
+                names[(list_name, option.pk)] = option.label_for(language)
+    return names
+
+
 def change_lines(changes) -> list[ChangeLine]:
+    changes = list(changes)
+    names = _option_names(changes)
     return [
         ChangeLine(
             change=change,
             section=SECTION_LABELS.get(change.section, lambda c=change: c.section)(),
-            what=describe(change),
+            what=describe(change, names),
             before=_display(change.before),
             after=_display(change.after),
             before_colour=isinstance(change.before, str) and is_hex_colour(change.before),

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.template import Context, Engine, TemplateSyntaxError
+from django.template.base import Lexer, TokenType
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +24,7 @@ from kantoor.money import format_money
 from kantoor.orders.statuses import OrderStatus
 
 DEFAULTS_DIR = Path(__file__).resolve().parent / "templates" / "messaging" / "defaults"
+
 
 class _SafeEngine(Engine):
     # Not Django's defaults (they include {% include %}, {% load %}, {% debug %} …).
@@ -108,7 +110,20 @@ def default_template(kind: str, language: str) -> TemplateText:
 
 
 def check_template(source: str) -> None:
-    """Raise TemplateSyntaxError when ``source`` is not a valid template for e-mails."""
+    """Raise TemplateSyntaxError when ``source`` is not a valid template for e-mails.
+
+    Besides Django's own errors, a ``{{`` or ``{%`` that is never closed is an error (Django
+    would print it as text, which is never what the shop owner meant)."""
+    for token in Lexer(source).tokenize():
+        if token.token_type == TokenType.TEXT and (
+            "{{" in token.contents or "{%" in token.contents
+        ):
+            opened = "{{" if "{{" in token.contents else "{%"
+            closing = "}}" if opened == "{{" else "%}"
+            raise TemplateSyntaxError(
+                _("“%(opened)s” on line %(line)s is not closed with “%(closing)s”.")
+                % {"opened": opened, "closing": closing, "line": token.lineno}
+            )
     SAFE_ENGINE.from_string(source)
 
 

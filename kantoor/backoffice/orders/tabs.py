@@ -16,6 +16,11 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kantoor.backoffice.messages.tab import (
+    MESSAGE_EVENT_KINDS,
+    message_event_summary,
+    messages_context,
+)
 from kantoor.money import PriceLine, compute_totals, format_money
 from kantoor.orders.models import Order, OrderEvent, OrderEventKind
 from kantoor.orders.selectors import order_events
@@ -78,7 +83,8 @@ TABS: tuple[Tab, ...] = (
     Tab(
         key="messages",
         label=gettext_lazy("Sent messages"),
-        template="backoffice/orders/tabs/messages.html",
+        template="backoffice/messages/order_tab.html",
+        context=messages_context,
         icon="mail",
     ),
     Tab(
@@ -166,6 +172,9 @@ def timeline_entry(event: OrderEvent, *, order: Order) -> TimelineEntry:
             title=_("Order edited by %(who)s") % {"who": who},
             details=details,
         )
+    if event.kind in MESSAGE_EVENT_KINDS:
+        icon, title, details = message_event_summary(event)
+        return TimelineEntry(event=event, icon=icon, title=title, details=details)
     # A kind this module does not know yet (e.g. from a newer feature): say what it is.
     return TimelineEntry(
         event=event,

@@ -64,6 +64,15 @@ MENU: tuple[MenuGroup, ...] = (
                 ),
             ),
             MenuEntry(
+                key="customers",
+                label=_("Customers"),
+                icon="users",
+                url_name="backoffice:customers",
+                available=True,
+                path="customers",
+                description=_("Your customers, their details and the orders they placed."),
+            ),
+            MenuEntry(
                 key="invoices",
                 label=_("Invoices"),
                 icon="receipt-text",

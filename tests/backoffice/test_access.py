@@ -15,7 +15,7 @@ def shop_urls(shop) -> list[str]:
 
 def test_every_menu_entry_has_a_page(shop):
     urls = shop_urls(shop)
-    assert len(urls) == 9  # overview + 8 menu entries
+    assert len(urls) == 10  # overview + 9 menu entries
     assert reverse("backoffice:orders", kwargs={"shop_slug": shop.slug}) == (
         f"/backoffice/{shop.slug}/orders/"
     )

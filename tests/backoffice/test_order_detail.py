@@ -88,7 +88,7 @@ def test_the_order_page_shows_lines_totals_per_vat_rate_customer_and_addresses(
     [
         ("invoices", "Invoices of this order appear here once invoicing is switched on"),
         ("returns", "Returns your customer requests for this order appear here"),
-        ("messages", "E-mails sent to the customer about this order"),
+        ("messages", 'id="tab-messages"'),  # its content comes from the messaging area
         ("history", "Order placed by jan@example.test"),
         ("nonsense", "Internal notes"),  # an unknown tab falls back to the overview
     ],
@@ -165,7 +165,11 @@ def make_busy_order(shop, products, *, lines, events):
 
     extra = [
         Product.objects.create(
-            shop=shop, sku=f"X-{lines}-{n}", name=f"Product {n}", price=Decimal("1.00"), track_stock=False
+            shop=shop,
+            sku=f"X-{lines}-{n}",
+            name=f"Product {n}",
+            price=Decimal("1.00"),
+            track_stock=False,
         )
         for n in range(lines)
     ]
@@ -230,7 +234,7 @@ def test_the_edit_page_shows_the_lines_addresses_and_honest_invoice_state(
     page = response.text
     assert "Fietsbel" in page and 'name="lines-0-quantity"' in page
     assert 'name="billing-street"' in page and 'name="delivery-street"' in page
-    assert "Invoiced so far" in page and "invoicing comes later" in page
+    assert "Invoiced so far" in page and "Invoicing comes later" in page
     assert f'name="version" value="{order.version}"' in page
 
 

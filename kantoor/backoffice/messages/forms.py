@@ -51,5 +51,5 @@ class StatusMessagesForm(forms.Form):
         choices=[(s.value, s.label) for s in OrderStatus if s != OrderStatus.NEW],
         coerce=int,
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
     )

@@ -205,9 +205,9 @@ def test_htmx_request_gets_only_the_list_and_varies_on_the_header(staff_client, 
 def test_tabs_are_saved_views_of_statuses(staff_client, shop, products):
     make_many(shop, products, 2)
     html = staff_client.get(list_url(shop, f"?status={S.NEW}")).text
-    assert re.search(r'class="kt-tab active" href="\?status=1" data-view="new"', html)
+    assert f'class="kt-tab active" href="{list_url(shop)}?status=1" data-view="new"' in html
     html = staff_client.get(list_url(shop)).text
-    assert 'class="kt-tab active" href="?" data-view="all"' in html
+    assert f'class="kt-tab active" href="{list_url(shop)}" data-view="all"' in html
 
 
 # --- Pages -----------------------------------------------------------------------------------
@@ -220,16 +220,16 @@ def test_keyset_pages_next_previous_first_last(staff_client, shop, products):
     first = staff_client.get(list_url(shop))
     assert shown(first) == newest_first[:50]
     assert "120 orders" in first.text
-    next_href = re.search(r'href="(\?after=[^"]+)" rel="next"', first.text).group(1)
+    next_href = re.search(r'href="[^"?]*(\?after=[^"]+)" rel="next"', first.text).group(1)
 
     second = staff_client.get(list_url(shop, next_href.replace("&amp;", "&")))
     assert shown(second) == newest_first[50:100]
-    last_href = re.search(r'href="(\?last=1)" rel="last"', second.text).group(1)
+    last_href = re.search(r'href="[^"?]*(\?last=1)" rel="last"', second.text).group(1)
 
     last = staff_client.get(list_url(shop, last_href))
     assert shown(last) == newest_first[-50:]
     assert 'rel="next"' not in last.text
-    previous_href = re.search(r'href="(\?before=[^"]+)" rel="prev"', last.text).group(1)
+    previous_href = re.search(r'href="[^"?]*(\?before=[^"]+)" rel="prev"', last.text).group(1)
     back = staff_client.get(list_url(shop, previous_href.replace("&amp;", "&")))
     assert shown(back) == newest_first[20:70]
 

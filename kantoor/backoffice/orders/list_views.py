@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
@@ -101,11 +102,11 @@ def order_list_view(request: HttpRequest, shop_slug: str) -> HttpResponse:
         "has_filters": has_filters,
         "shop_has_orders": shop_has_orders,
         "customer": form.customer_obj,
-        "tabs": _tabs(filters),
-        "chips": _chips(filters, form),
-        "columns": _columns(filters),
+        "tabs": _tabs(request.path, filters),
+        "chips": _chips(request.path, filters, form),
+        "columns": _columns(request.path, filters),
         "sort_choices": SORT_CHOICES,
-        "urls": _page_urls(filters, page),
+        "urls": _page_urls(request.path, filters, page),
         "list_query": filter_query(filters).urlencode(),
         "bulk_statuses": [
             {"status": status, "closes": status in CLOSED_STATUSES}
@@ -177,36 +178,39 @@ def _list_url(slug: str, query: str) -> str:
     return f"{url}?{kept.urlencode()}" if kept else url
 
 
-def _href(filters: OrderFilters, **changes) -> str:
+def _href(path: str, filters: OrderFilters, **changes) -> str:
     query = filter_query(filters, **changes).urlencode()
-    return f"?{query}" if query else "?"
+    return f"{path}?{query}" if query else path
 
 
-def _tabs(filters: OrderFilters) -> list[dict]:
+def _tabs(path: str, filters: OrderFilters) -> list[dict]:
     current = tuple(sorted(set(filters.statuses)))
     return [
         {
             "view": view,
-            "href": _href(filters, status=list(view.statuses)),
+            "href": _href(path, filters, status=sorted(view.statuses)),
             "active": current == tuple(sorted(view.statuses)),
         }
         for view in SAVED_VIEWS
     ]
 
 
-def _chips(filters: OrderFilters, form: OrderListForm) -> list[dict]:
+def _chips(path: str, filters: OrderFilters, form: OrderListForm) -> list[dict]:
     """The active filters, each with a link that removes it."""
     chips = []
     if filters.query:
         chips.append(
-            {"label": _("Search: “%(q)s”") % {"q": filters.query}, "href": _href(filters, q="")}
+            {
+                "label": _("Search: “%(q)s”") % {"q": filters.query},
+                "href": _href(path, filters, q=""),
+            }
         )
     for status in filters.statuses:
         rest = [s for s in filters.statuses if s != status]
         chips.append(
             {
                 "label": _("Status: %(status)s") % {"status": OrderStatus(status).label},
-                "href": _href(filters, status=rest),
+                "href": _href(path, filters, status=rest),
             }
         )
     if filters.date_from or filters.date_to:
@@ -218,9 +222,12 @@ def _chips(filters: OrderFilters, form: OrderListForm) -> list[dict]:
             label = _("Date: up to %(end)s")
         chips.append(
             {
-                "label": label % {"start": filters.date_from, "end": filters.date_to},
-                "dates": (filters.date_from, filters.date_to),
-                "href": _href(filters, date_from="", date_to=""),
+                "label": label
+                % {
+                    "start": date_format(filters.date_from, "j M Y") if filters.date_from else "",
+                    "end": date_format(filters.date_to, "j M Y") if filters.date_to else "",
+                },
+                "href": _href(path, filters, date_from="", date_to=""),
             }
         )
     if filters.customer_id and form.customer_obj is not None:
@@ -228,13 +235,13 @@ def _chips(filters: OrderFilters, form: OrderListForm) -> list[dict]:
         chips.append(
             {
                 "label": _("Customer: %(name)s") % {"name": customer.full_name or customer.email},
-                "href": _href(filters, customer=""),
+                "href": _href(path, filters, customer=""),
             }
         )
     return chips
 
 
-def _columns(filters: OrderFilters) -> dict:
+def _columns(path: str, filters: OrderFilters) -> dict:
     """Per sortable column: the link that sorts by it and how it is sorted now."""
     columns = {}
     for column, key in SORTABLE_COLUMNS.items():
@@ -245,15 +252,17 @@ def _columns(filters: OrderFilters) -> dict:
         else:
             # Dates and totals start with the highest, numbers with the newest too.
             state, next_sort = "none", f"-{key}"
-        columns[column] = {"state": state, "href": _href(filters, sort=next_sort)}
+        columns[column] = {"state": state, "href": _href(path, filters, sort=next_sort)}
     return columns
 
 
-def _page_urls(filters: OrderFilters, page) -> dict:
+def _page_urls(path: str, filters: OrderFilters, page) -> dict:
     return {
-        "first": _href(filters) if not page.is_first else None,
-        "previous": _href(filters, before=page.previous_cursor) if page.previous_cursor else None,
-        "next": _href(filters, after=page.next_cursor) if page.next_cursor else None,
-        "last": _href(filters, last="1") if not page.is_last else None,
-        "self": _href(filters),
+        "first": _href(path, filters) if not page.is_first else None,
+        "previous": _href(path, filters, before=page.previous_cursor)
+        if page.previous_cursor
+        else None,
+        "next": _href(path, filters, after=page.next_cursor) if page.next_cursor else None,
+        "last": _href(path, filters, last="1") if not page.is_last else None,
+        "self": _href(path, filters),
     }

@@ -41,7 +41,7 @@ def run(script: str, *args: str, url: str) -> dict:
 
 
 @pytest.mark.postgres
-@pytest.mark.parametrize("script", ["place_order.py", "storefront.py"])
+@pytest.mark.parametrize("script", ["place_order.py", "storefront.py", "order_list.py"])
 def test_benchmark_has_help(script):
     result = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / script), "--help"],
@@ -70,3 +70,25 @@ def test_storefront_benchmark_runs(bench_url):
     for page in ("product_list", "product", "cart", "checkout", "checkout_post"):
         assert figures["pages"][page]["p95_ms"] > 0, page
         assert figures["pages"][page]["sql_statements"] > 0, page
+
+
+@pytest.mark.postgres
+def test_order_list_benchmark_runs(bench_url):
+    figures = run("order_list.py", "--orders", "120", "--requests", "2", url=bench_url)
+    assert figures["name"] == "order_list"
+    assert figures["orders"] >= 120
+    for page in (
+        "first_page",
+        "status_and_dates",
+        "number_exact",
+        "number_fragment",
+        "email",
+        "name_fragment",
+        "page_5000",
+        "last_page",
+        "order_detail",
+    ):
+        row = figures["pages"][page]
+        assert row["status"] == 200, page
+        assert row["p95_ms"] > 0 and row["sql_ms"] > 0 and row["ratio"] > 0, page
+        assert row["statements"] > 0, page

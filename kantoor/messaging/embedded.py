@@ -1,5 +1,7 @@
 """The embedded sweeper: with no CELERY_BROKER_URL, a daemon thread of the web server process
-runs the sweep every MESSAGING_SWEEP_SECONDS, so `make run` needs nothing else.
+runs the sweep every MESSAGING_SWEEP_SECONDS, so `make run` needs nothing else. While it runs,
+a message committed in this process is handed to it (``hand_over``) and sent right away by this
+thread, so a request never waits for the mail server.
 
 It starts in ``manage.py runserver``'s serving process (the autoreloader's child, or the
 only process with ``--noreload``), and in any process started with KANTOOR_EMBEDDED_SWEEP=1
@@ -10,16 +12,27 @@ process; nothing is lost, because the work to do is in the database.
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 import time
 from collections.abc import Mapping, Sequence
 
 from django.conf import settings
-from django.db import close_old_connections, connections
+from django.db import close_old_connections
 
 logger = logging.getLogger(__name__)
 
 _started = threading.Event()
+_handed_over: queue.SimpleQueue[int] = queue.SimpleQueue()
+
+
+def is_running() -> bool:
+    return _started.is_set()
+
+
+def hand_over(message_id: int) -> None:
+    """Send this (committed) message from the sweeper thread, soon."""
+    _handed_over.put(message_id)
 
 
 def should_start(*, argv: Sequence[str], environ: Mapping[str, str]) -> bool:
@@ -51,12 +64,21 @@ def start_sweeper(*, every: float | None = None) -> threading.Thread | None:
 
 
 def _loop(*, every: float) -> None:
-    from kantoor.messaging.services import send_due_messages
+    from kantoor.messaging.services import send_due_messages, send_message
 
     time.sleep(min(every, 3))  # let the server finish starting
+    next_sweep = 0.0
     while True:
         try:
+            message_id = _handed_over.get(timeout=max(0.0, next_sweep - time.monotonic()))
+        except queue.Empty:
+            message_id = None
+        try:
             close_old_connections()
+            if message_id is not None:
+                send_message(message_id=message_id)
+                continue
+            next_sweep = time.monotonic() + every
             result = send_due_messages()
             if result.total:
                 logger.info(
@@ -66,7 +88,6 @@ def _loop(*, every: float) -> None:
                     result.failed,
                 )
         except Exception:
-            logger.exception("The message sweep failed; it runs again in %s s", every)
+            logger.exception("Sending messages failed; the sweep tries again in %s s", every)
         finally:
-            connections.close_all()
-        time.sleep(every)
+            close_old_connections()

@@ -134,12 +134,17 @@ def queue_status_message(*, order: Order, before: int, after: int) -> Message | 
 
 
 def dispatch(message_id: int) -> None:
-    """Hand a committed message to Celery. Never raises: a broker or mail server that is down
-    leaves the message queued for the sweep, and the request that caused it carries on."""
+    """Send a committed message: on a worker (Redis), from the embedded sender thread (the web
+    server without a broker), or right here (a script, a test). Never raises: a broker or mail
+    server that is down leaves the message queued for the sweep, and the caller carries on."""
+    from kantoor.messaging import embedded
     from kantoor.messaging.tasks import send_message_task
 
     try:
-        send_message_task.delay(message_id)
+        if not settings.CELERY_BROKER_URL and embedded.is_running():
+            embedded.hand_over(message_id)  # the web server's sender thread: no wait here
+            return
+        send_message_task.delay(message_id)  # a worker, or right here when there is none
     except Exception:
         logger.exception("Message %s stays queued for the sweep", message_id)
 

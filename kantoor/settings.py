@@ -224,7 +224,6 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-
 # --- Security -------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)

@@ -233,3 +233,9 @@ def test_staff_of_another_shop_gets_404_everywhere_and_changes_nothing(
 def test_anonymous_visitors_are_sent_to_log_in(client, shop):
     response = client.get(url("settings_emails", shop))
     assert response.status_code == 302 and "/backoffice/login/" in response["Location"]
+
+
+def test_the_settings_page_links_to_the_e_mails(staff_client, shop):
+    response = staff_client.get(url("settings", shop))
+    assert response.status_code == 200
+    assert url("settings_emails", shop) in response.text

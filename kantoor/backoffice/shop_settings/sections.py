@@ -37,6 +37,17 @@ SECTIONS: tuple[SettingsSection, ...] = (
         url_name="backoffice:settings_workflow",
         audit_sections=("statuses", "numbers", "returns", "modules"),
     ),
+    SettingsSection(
+        key="emails",
+        group=COMMUNICATION,
+        label=_("E-mails"),
+        description=_(
+            "The e-mails your customers get (order confirmation, status changes …) and "
+            "which status changes send one."
+        ),
+        icon="mail",
+        url_name="backoffice:settings_emails",
+    ),
 )
 
 

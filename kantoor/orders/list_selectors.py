@@ -167,8 +167,22 @@ def filtered_orders(*, shop: Shop, filters: OrderFilters) -> QuerySet[Order]:
         queryset = queryset.filter(customer_id=filters.customer_id)
     query = " ".join(filters.query.split())
     if query:
-        queryset = queryset.filter(_search(query))
+        number = _exact_number(shop=shop, query=query)
+        # A whole order number finds that order through the unique index (a trigram search
+        # for "ORD2026-446081" reads every order's "ORD", "202", "026" … entries first).
+        queryset = queryset.filter(number=number) if number else queryset.filter(_search(query))
     return queryset
+
+
+def _exact_number(*, shop: Shop, query: str) -> str | None:
+    if " " in query or len(query) > 40:
+        return None
+    candidates = {query, query.upper()}
+    return (
+        Order.objects.filter(shop=shop, number__in=candidates)
+        .values_list("number", flat=True)
+        .first()
+    )
 
 
 def count_orders(

@@ -269,3 +269,12 @@ def test_totals_sort_uses_the_amount_not_the_text(shop, products):
         o.total_gross for o in order_list(shop=shop, filters=OrderFilters(sort="total")).orders
     ]
     assert totals == sorted(totals) and totals[-1] >= Decimal("100.00")
+
+
+def test_a_whole_order_number_finds_that_order_in_any_case(shop, orders):
+    target = orders[3]
+    for query in (target.number, target.number.lower(), f"  {target.number} "):
+        page = order_list(shop=shop, filters=OrderFilters(query=query))
+        assert numbers(page) == [target.number]
+    # A number of another shop is just text here: it finds nothing.
+    assert numbers(order_list(shop=shop, filters=OrderFilters(query="OTHER-0001"))) == []

@@ -314,3 +314,24 @@ def test_no_n_plus_1_same_query_count_for_5_and_50_orders(staff_client, shop, pr
     many = list_queries(staff_client, shop, query)
     assert few == many
     assert many <= 12
+
+
+def test_the_shops_own_status_names_are_used_in_filters_chips_and_bulk_choices(
+    staff_client, shop, products
+):
+    from kantoor.shops.models import StatusAppearance
+
+    make_many(shop, products, 2)
+    StatusAppearance.objects.create(
+        shop=shop,
+        kind="order",
+        code="being_packed",
+        background="#e0e7ff",
+        text="#312e81",
+        label_en="In the packing room",
+    )
+    html = staff_client.get(list_url(shop, f"?status={S.BEING_PACKED}")).text
+    assert "Status: In the packing room" in html  # chip
+    assert 'id="id_status_9"' in html or "In the packing room</label>" in html  # filter option
+    listed = staff_client.get(list_url(shop)).text
+    assert ">In the packing room</option>" in listed  # the bulk change's choice

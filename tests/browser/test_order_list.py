@@ -52,6 +52,8 @@ def test_owner_searches_filters_changes_status_in_bulk_and_opens_an_order(
     # Filter by status on top of the search: the chips say what is on.
     page.get_by_role("button", name="Filters").click()
     page.get_by_label("Completed", exact=True).check()
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.screenshot(path=str(screenshot("order-list-filters-1280")), full_page=False)
     page.get_by_role("button", name="Apply filters").click()
     expect(page).to_have_url(re.compile(r"status=7"))
     expect(page.locator(".kt-ol-chip").nth(1)).to_contain_text("Status: Completed")

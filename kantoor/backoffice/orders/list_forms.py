@@ -73,10 +73,12 @@ class OrderListForm(forms.Form):
     before = forms.CharField(required=False, max_length=120, widget=forms.HiddenInput)
     last = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, shop, **kwargs):
+    def __init__(self, *args, shop, status_labels: dict[int, str] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.shop = shop
         self.customer_obj: Customer | None = None
+        if status_labels:  # the shop's own names for the statuses (workflow settings)
+            self.fields["status"].choices = [(s.value, status_labels[s]) for s in OrderStatus]
 
     def clean_customer(self):
         customer_id = self.cleaned_data.get("customer")

@@ -33,6 +33,8 @@ from kantoor.orders.list_selectors import (
 from kantoor.orders.models import Order
 from kantoor.orders.services import Actor, change_status_of_orders
 from kantoor.orders.statuses import CLOSED_STATUSES, OrderStatus
+from kantoor.shops.context_processors import appearances_for_request
+from kantoor.shops.document_statuses import StatusKind, order_status_code
 
 S = OrderStatus
 
@@ -68,7 +70,8 @@ SORTABLE_COLUMNS = {"number": "number", "date": "date", "total": "total"}
 @shop_staff_required
 def order_list_view(request: HttpRequest, shop_slug: str) -> HttpResponse:
     shop = request.shop
-    form = OrderListForm(request.GET, shop=shop)
+    labels = _status_labels(request)
+    form = OrderListForm(request.GET, shop=shop, status_labels=labels)
     form.is_valid()
     filters = form.filters()
     cursor = {
@@ -103,13 +106,13 @@ def order_list_view(request: HttpRequest, shop_slug: str) -> HttpResponse:
         "shop_has_orders": shop_has_orders,
         "customer": form.customer_obj,
         "tabs": _tabs(request.path, filters),
-        "chips": _chips(request.path, filters, form),
+        "chips": _chips(request.path, filters, form, labels),
         "columns": _columns(request.path, filters),
         "sort_choices": SORT_CHOICES,
         "urls": _page_urls(request.path, filters, page),
         "list_query": filter_query(filters).urlencode(),
         "bulk_statuses": [
-            {"status": status, "closes": status in CLOSED_STATUSES}
+            {"value": status.value, "label": labels[status], "closes": status in CLOSED_STATUSES}
             for status in OrderStatus
             if status != OrderStatus.NEW
         ],
@@ -120,6 +123,15 @@ def order_list_view(request: HttpRequest, shop_slug: str) -> HttpResponse:
     response = render_in_shop(request, template, context, active=entry_by_key("orders"))
     patch_vary_headers(response, ["HX-Request"])
     return response
+
+
+def _status_labels(request: HttpRequest) -> dict[int, str]:
+    """The shop's names for the statuses (read once per request, shared with the badges)."""
+    appearances = appearances_for_request(request)
+    return {
+        status: appearances.badge(StatusKind.ORDER, order_status_code(status)).label
+        for status in OrderStatus
+    }
 
 
 @require_POST
@@ -135,6 +147,7 @@ def order_bulk_status(request: HttpRequest, shop_slug: str) -> HttpResponse:
                 messages.error(request, error)
         return redirect(back)
     status = OrderStatus(form.cleaned_data["status"])
+    label = _status_labels(request)[status]
     outcome = change_status_of_orders(
         shop=shop,
         order_ids=form.cleaned_data["order"],
@@ -149,13 +162,13 @@ def order_bulk_status(request: HttpRequest, shop_slug: str) -> HttpResponse:
                 "%(count)d orders moved to %(status)s.",
                 len(outcome.changed),
             )
-            % {"count": len(outcome.changed), "status": status.label},
+            % {"count": len(outcome.changed), "status": label},
         )
     if outcome.unchanged:
         messages.info(
             request,
             _("Already %(status)s: %(numbers)s.")
-            % {"status": status.label.lower(), "numbers": ", ".join(outcome.unchanged)},
+            % {"status": label.lower(), "numbers": ", ".join(outcome.unchanged)},
         )
     for number, why in outcome.refused:
         messages.error(
@@ -195,7 +208,7 @@ def _tabs(path: str, filters: OrderFilters) -> list[dict]:
     ]
 
 
-def _chips(path: str, filters: OrderFilters, form: OrderListForm) -> list[dict]:
+def _chips(path: str, filters: OrderFilters, form: OrderListForm, labels) -> list[dict]:
     """The active filters, each with a link that removes it."""
     chips = []
     if filters.query:
@@ -209,7 +222,7 @@ def _chips(path: str, filters: OrderFilters, form: OrderListForm) -> list[dict]:
         rest = [s for s in filters.statuses if s != status]
         chips.append(
             {
-                "label": _("Status: %(status)s") % {"status": OrderStatus(status).label},
+                "label": _("Status: %(status)s") % {"status": labels[status]},
                 "href": _href(path, filters, status=rest),
             }
         )

@@ -6,13 +6,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from kantoor.backoffice.access import shop_staff_required
-from kantoor.shops.models import User
-
-
-def remember_menu_collapsed(*, user: User, collapsed: bool) -> None:
-    """A layout preference of one user (no domain state): one UPDATE of one column."""
-    User.objects.filter(pk=user.pk).update(menu_collapsed=collapsed)
-    user.menu_collapsed = collapsed
+from kantoor.shops.services import remember_menu_collapsed
 
 
 @require_POST

@@ -1,11 +1,14 @@
 """Formatting document numbers from a prefix template, a counter and a date (pure functions)."""
 
 import datetime
+import re
 import string
 
 from django.utils.translation import gettext as _
 
 PLACEHOLDERS = {"year", "month"}
+# A number is part of web addresses, file names (UBL exports) and e-mail subjects.
+ALLOWED_LITERAL = re.compile(r"^[A-Za-z0-9._-]*$")
 _FORMATTER = string.Formatter()
 
 
@@ -24,6 +27,11 @@ def validate_prefix(prefix: str, *, yearly_restart: bool) -> None:
     except ValueError as error:
         raise InvalidPrefix(_("The prefix has an unmatched { or }: use {year} or {month}.")) from (
             error
+        )
+    literal = "".join(part for part, *_rest in _FORMATTER.parse(prefix))
+    if not ALLOWED_LITERAL.match(literal):
+        raise InvalidPrefix(
+            _("Use only letters, digits, hyphens, dots and underscores besides {year} and {month}.")
         )
     for name, spec, conversion in fields:
         if name not in PLACEHOLDERS or spec or conversion:

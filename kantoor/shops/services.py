@@ -147,3 +147,9 @@ def update_status_appearances(
     for row in to_save:
         row.save()
     return len(record_changes(shop=shop, user=user, section="statuses", before=before, after=after))
+
+
+def remember_menu_collapsed(*, user: User, collapsed: bool) -> None:
+    """A back-office layout preference of one user: one UPDATE of one column."""
+    User.objects.filter(pk=user.pk).update(menu_collapsed=collapsed)
+    user.menu_collapsed = collapsed

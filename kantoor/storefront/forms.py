@@ -6,27 +6,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from kantoor.customers.countries import COUNTRIES
 from kantoor.customers.services import AddressData, CustomerDetails
 from kantoor.shops.models import ShippingMethod, Shop
-
-COUNTRIES = [
-    ("NL", _("Netherlands")),
-    ("BE", _("Belgium")),
-    ("DE", _("Germany")),
-    ("LU", _("Luxembourg")),
-    ("FR", _("France")),
-    ("AT", _("Austria")),
-    ("DK", _("Denmark")),
-    ("ES", _("Spain")),
-    ("IE", _("Ireland")),
-    ("IT", _("Italy")),
-    ("PL", _("Poland")),
-    ("PT", _("Portugal")),
-    ("SE", _("Sweden")),
-    ("FI", _("Finland")),
-    ("GB", _("United Kingdom")),
-]
-
 
 REQUIRED_MESSAGES = {
     "email": _("Enter your e-mail address."),

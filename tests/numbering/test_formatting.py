@@ -52,7 +52,18 @@ def test_yearly_series_never_repeat_a_number_across_years(counter, y1, y2):
 
 @pytest.mark.parametrize(
     "prefix",
-    ["ORD{yaer}", "ORD{year:>8}", "ORD{", "ORD}", "{0}", "{year!r}", "{}"],
+    [
+        "ORD{yaer}",
+        "ORD{year:>8}",
+        "ORD{",
+        "ORD}",
+        "{0}",
+        "{year!r}",
+        "{}",
+        "ORD/{year}",
+        "A B",
+        "#1",
+    ],
 )
 def test_unknown_or_malformed_placeholders_are_refused(prefix):
     with pytest.raises(InvalidPrefix):
@@ -64,3 +75,4 @@ def test_yearly_restart_needs_the_year():
         validate_prefix("ORD-", yearly_restart=True)
     validate_prefix("ORD-", yearly_restart=False)
     validate_prefix("ORD{year}{month}-", yearly_restart=True)
+    validate_prefix("INV_{year}.", yearly_restart=True)

@@ -7,11 +7,11 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kantoor.customers.countries import COUNTRIES
 from kantoor.customers.services import AddressData
 from kantoor.orders.services import MAX_NOTE_LENGTH, MAX_QUANTITY, LineEdit
 from kantoor.orders.statuses import allowed_next_statuses
 from kantoor.shops.models import Language, ShippingMethod
-from kantoor.storefront.forms import COUNTRIES
 
 
 class BackofficeForm(forms.Form):

@@ -1,9 +1,11 @@
 from django import template
 
+from kantoor.customers.countries import country_name
 from kantoor.money import format_money
 from kantoor.orders.templatetags.order_status import status_badge
 
 register = template.Library()
 
 register.filter("money", format_money)
+register.filter("country_name", country_name)
 register.simple_tag(status_badge, name="status_badge", takes_context=True)

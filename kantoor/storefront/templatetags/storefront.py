@@ -3,6 +3,7 @@ from decimal import Decimal
 from django import template
 from django.utils import formats
 
+from kantoor.customers.countries import country_name
 from kantoor.money import format_money
 from kantoor.orders.templatetags.order_status import status_badge
 
@@ -12,12 +13,7 @@ register.filter("money", format_money)
 register.simple_tag(status_badge, name="status_badge", takes_context=True)
 
 
-@register.filter
-def country_name(code):
-    """NL → Netherlands (in the page's language); an unknown code stays as it is."""
-    from kantoor.storefront.forms import COUNTRIES
-
-    return dict(COUNTRIES).get(code, code)
+register.filter("country_name", country_name)
 
 
 @register.filter

@@ -129,9 +129,13 @@ def run(args) -> dict:
     )
 
     # --- sending -----------------------------------------------------------------------------
-    Message.objects.filter(shop=setup["shop"], state=MessageState.QUEUED).update(
-        state=MessageState.SENT
-    )
+    # Only this run's messages may be due: others in the benchmark database (e.g. left queued by
+    # place_order.py, whose sends go nowhere) are set aside.
+    set_aside = Message.objects.filter(
+        state__in=[MessageState.QUEUED, MessageState.SENDING]
+    ).update(state=MessageState.FAILED, last_error="set aside by benchmarks/messages.py")
+    if set_aside:
+        print(f"{set_aside} earlier queued messages in this database set aside", flush=True)
     rates = {}
     for way in ("sweep", "task"):
         ids = _queue_messages(setup, args.messages)

@@ -5,9 +5,10 @@ Each worker is a process with its own database connection. One measurement = --o
 split over the workers; the rate is orders / (last worker's end - first worker's start), after
 3 warm-up orders per worker. The baseline runs in the same run with the same worker counts:
 per order, one transaction that locks the ordered products (SELECT ... FOR UPDATE, id order),
-looks up and updates the guest customer (as place_order's checkout path does), locks and bumps
-the order number counter (SELECT ... FOR UPDATE), inserts the order, its 3 lines, the stock
-movements and the placed event, and updates the products' stock levels.
+looks up and updates the guest customer (as place_order's checkout path does), reads the number
+series and bumps its counter (UPDATE ... RETURNING, which holds the row lock until COMMIT),
+inserts the order, its 3 lines, the stock movements, the placed event and the order-confirmation
+message (the outbox row), and updates the products' stock levels.
 
     python benchmarks/place_order.py [--orders 500] [--workers 1,4] [--database-url URL]
 
@@ -38,6 +39,12 @@ def main() -> None:
     url = database_url(args.database_url)
     worker_counts = [int(w) for w in args.workers.split(",") if w.strip()]
     setup_django(url)
+    # As in the web server: after commit, the order confirmation is handed to the sender (the
+    # embedded thread, or a Celery worker) and sent there; that sending is measured by
+    # benchmarks/messages.py. Here nobody sends, so the figures are place_order's own work.
+    from kantoor.messaging import embedded
+
+    embedded._started.set()
 
     setup = _prepare(max(worker_counts))
     statements = _count_django_statements(setup)
@@ -191,6 +198,7 @@ def _raw_templates(setup: dict) -> dict:
     from django.utils import timezone
 
     from kantoor.catalog.models import MovementReason, Product, StockMovement
+    from kantoor.messaging.models import Message, MessageKind
     from kantoor.numbering.models import DocumentKind, NumberSeries
     from kantoor.orders.models import OrderEvent, OrderEventKind
     from kantoor.orders.services import Actor, _placed_event, draft_order
@@ -224,7 +232,16 @@ def _raw_templates(setup: dict) -> dict:
         }
 
     series = NumberSeries.objects.get(shop=shop, kind=DocumentKind.ORDER)
+    message = Message(
+        shop=shop,
+        kind=MessageKind.ORDER_CONFIRMATION,
+        to=details.email,
+        language=details.language,
+        next_attempt_at=now,
+        created_at=now,
+    )
     return {
+        "message": {k: v for k, v in row(message).items() if k != "data"},
         "order": row(draft.order),
         "line": row(draft.lines[0], skip=("order_id",)),
         "event": {k: v for k, v in row(event).items() if k != "data"},
@@ -245,7 +262,8 @@ def _raw_templates(setup: dict) -> dict:
 
 def _insert_sql(table: str, columns: list[str], rows: int, returning: bool = False) -> str:
     one = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES " + ", ".join([one] * rows)
+    quoted = ", ".join(f'"{column}"' for column in columns)
+    sql = f"INSERT INTO {table} ({quoted}) VALUES " + ", ".join([one] * rows)
     return sql + (" RETURNING id" if returning else "")
 
 
@@ -289,15 +307,18 @@ def _place_raw(conn, setup: dict, *, worker: int, i: int) -> None:
             customer_id,
         ],
     )
-    prefix, padding, yearly, counter_id, last_value = conn.execute(
-        "SELECT s.prefix, s.padding, s.yearly_restart, c.id, c.last_value"
-        " FROM numbering_numbercounter c JOIN numbering_numberseries s ON s.id = c.series_id"
-        " WHERE c.series_id = %s AND c.period = %s FOR UPDATE OF c",
-        [t["series_id"], today.year],
+    prefix, padding, yearly = conn.execute(
+        "SELECT prefix, padding, yearly_restart FROM numbering_numberseries WHERE id = %s",
+        [t["series_id"]],
     ).fetchone()
-    conn.execute(
-        "UPDATE numbering_numbercounter SET last_value = %s WHERE id = %s",
-        [last_value + 1, counter_id],
+    # The counter row is locked by the UPDATE until COMMIT, as allocate_numbers does.
+    last_value = (
+        conn.execute(
+            "UPDATE numbering_numbercounter SET last_value = last_value + 1"
+            " WHERE series_id = %s AND period = %s RETURNING last_value",
+            [t["series_id"], today.year],
+        ).fetchone()[0]
+        - 1
     )
     number = format_number(prefix=prefix, counter=last_value + 1, padding=padding, on=today)
     assert period_for(yearly_restart=yearly, on=today) == today.year
@@ -378,6 +399,16 @@ def _place_raw(conn, setup: dict, *, worker: int, i: int) -> None:
         {"number": number, "total": str(totals.gross), "items": order["item_count"]}
     )
     conn.execute(_insert_sql("orders_orderevent", list(event), 1), list(event.values()))
+    message = dict(t["message"])
+    message.update(
+        order_id=order_id,
+        customer_id=customer_id,
+        to=details.email.lower(),
+        next_attempt_at=now,
+        created_at=now,
+    )
+    message["data"] = Jsonb({})
+    conn.execute(_insert_sql("messaging_message", list(message), 1), list(message.values()))
     conn.commit()
 
 

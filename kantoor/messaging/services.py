@@ -46,7 +46,7 @@ from kantoor.messaging.rendering import (
     sender_for,
     template_error,
 )
-from kantoor.orders.models import Order, OrderEvent
+from kantoor.orders.models import Order, OrderEvent, OrderEventKind
 from kantoor.orders.statuses import OrderStatus
 from kantoor.shops.models import Language, Shop, User
 
@@ -62,9 +62,9 @@ CLAIM_BATCH = 20
 SYSTEM_LABEL = "Kantoor"
 
 # OrderEvent kinds written for messages (the order's timeline).
-EVENT_SENT = "message_sent"
-EVENT_FAILED = "message_failed"
-EVENT_QUEUED = "message_queued"
+EVENT_SENT = OrderEventKind.MESSAGE_SENT
+EVENT_FAILED = OrderEventKind.MESSAGE_FAILED
+EVENT_QUEUED = OrderEventKind.MESSAGE_QUEUED
 
 
 class MessagingError(Exception):

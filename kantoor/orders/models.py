@@ -128,6 +128,9 @@ class OrderEventKind(models.TextChoices):
     STATUS_CHANGED = "status_changed", _("Status changed")
     NOTE_ADDED = "note_added", _("Note added")
     EDITED = "edited", _("Order edited")
+    MESSAGE_QUEUED = "message_queued", _("E-mail queued")
+    MESSAGE_SENT = "message_sent", _("E-mail sent")
+    MESSAGE_FAILED = "message_failed", _("E-mail not delivered")
 
 
 class OrderEvent(models.Model):

@@ -41,7 +41,9 @@ def run(script: str, *args: str, url: str) -> dict:
 
 
 @pytest.mark.postgres
-@pytest.mark.parametrize("script", ["place_order.py", "storefront.py", "order_list.py"])
+@pytest.mark.parametrize(
+    "script", ["place_order.py", "storefront.py", "order_list.py", "messages.py"]
+)
 def test_benchmark_has_help(script):
     result = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / script), "--help"],
@@ -92,3 +94,12 @@ def test_order_list_benchmark_runs(bench_url):
         assert row["status"] == 200, page
         assert row["p95_ms"] > 0 and row["sql_ms"] > 0 and row["ratio"] > 0, page
         assert row["statements"] > 0, page
+
+
+@pytest.mark.postgres
+def test_messages_benchmark_runs(bench_url):
+    figures = run("messages.py", "--messages", "20", "--orders", "20", url=bench_url)
+    assert figures["name"] == "messages"
+    assert figures["sweep_messages_per_s"] > 0 and figures["task_messages_per_s"] > 0
+    assert figures["outbox_added_p50_ms"] is not None
+    assert figures["sql_statements"] == {"with_outbox": 12, "without_outbox": 11}

@@ -134,6 +134,25 @@ def compute_totals(lines: Sequence[PriceLine], *, prices_include_vat: bool) -> T
     )
 
 
+def totals_with_shipping(
+    lines: Iterable[PriceLine],
+    *,
+    shipping_cost: Decimal,
+    shipping_vat_rate: Decimal,
+    prices_include_vat: bool,
+) -> Totals:
+    """Totals of a document's lines plus its shipping, a priced line of its own when not free.
+
+    ``Totals.lines`` holds the document's lines first, then the shipping line if any.
+    """
+    price_lines = list(lines)
+    if shipping_cost:
+        price_lines.append(
+            PriceLine(unit_price=shipping_cost, quantity=1, vat_rate=shipping_vat_rate)
+        )
+    return compute_totals(price_lines, prices_include_vat=prices_include_vat)
+
+
 def _two_places(rate: Decimal) -> Decimal:
     return rate.quantize(CENT)
 

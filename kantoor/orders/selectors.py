@@ -7,6 +7,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from kantoor.customers.models import Customer
+from kantoor.money import PriceLine, Totals, totals_with_shipping
 from kantoor.orders.models import Order, OrderEvent
 from kantoor.orders.statuses import OrderStatus
 from kantoor.shops.models import Shop
@@ -134,3 +135,16 @@ def order_figures_for_customers(
             last_order_at=row["last"],
         )
     return figures
+
+
+def order_totals(*, order: Order) -> Totals:
+    """A placed order's totals (per line, per VAT rate, overall) from its frozen lines."""
+    return totals_with_shipping(
+        (
+            PriceLine(unit_price=line.unit_price, quantity=line.quantity, vat_rate=line.vat_rate)
+            for line in order.lines.all()
+        ),
+        shipping_cost=order.shipping_cost,
+        shipping_vat_rate=order.shipping_vat_rate,
+        prices_include_vat=order.prices_include_vat,
+    )

@@ -30,7 +30,7 @@ from kantoor.customers.services import (
     remember_addresses,
 )
 from kantoor.messaging.services import queue_order_confirmation, queue_status_message
-from kantoor.money import PriceLine, compute_totals, round_money
+from kantoor.money import PriceLine, round_money, totals_with_shipping
 from kantoor.numbering.models import DocumentKind
 from kantoor.numbering.services import allocate_numbers
 from kantoor.orders.models import Order, OrderEvent, OrderEventKind, OrderLine
@@ -186,11 +186,12 @@ def draft_order(
     shipping_cost = (
         shop.shipping_fee if shipping_method == ShippingMethod.DELIVERY else Decimal("0.00")
     )
-    if shipping_cost:
-        price_lines.append(
-            PriceLine(unit_price=shipping_cost, quantity=1, vat_rate=shop.shipping_vat_rate)
-        )
-    totals = compute_totals(price_lines, prices_include_vat=shop.prices_include_vat)
+    totals = totals_with_shipping(
+        price_lines,
+        shipping_cost=shipping_cost,
+        shipping_vat_rate=shop.shipping_vat_rate,
+        prices_include_vat=shop.prices_include_vat,
+    )
     for line, amounts in zip(lines, totals.lines, strict=False):
         line.total_net = amounts.net
         line.total_gross = amounts.gross
@@ -597,15 +598,17 @@ def edit_order(
         now = timezone.now()
         _book_edit_stock(order=locked, current=current, after=after, products=products, at=now)
 
-        price_lines = [
-            PriceLine(unit_price=line.unit_price, quantity=line.quantity, vat_rate=line.vat_rate)
-            for line in after
-        ]
-        if shipping_cost:
-            price_lines.append(
-                PriceLine(unit_price=shipping_cost, quantity=1, vat_rate=locked.shipping_vat_rate)
-            )
-        totals = compute_totals(price_lines, prices_include_vat=locked.prices_include_vat)
+        totals = totals_with_shipping(
+            (
+                PriceLine(
+                    unit_price=line.unit_price, quantity=line.quantity, vat_rate=line.vat_rate
+                )
+                for line in after
+            ),
+            shipping_cost=shipping_cost,
+            shipping_vat_rate=locked.shipping_vat_rate,
+            prices_include_vat=locked.prices_include_vat,
+        )
         for line, amounts in zip(after, totals.lines, strict=False):
             line.total_net = amounts.net
             line.total_gross = amounts.gross

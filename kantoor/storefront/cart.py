@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from kantoor.catalog.models import Product
 from kantoor.catalog.selectors import products_for_sale
-from kantoor.money import PriceLine, Totals, compute_totals
+from kantoor.money import PriceLine, Totals, totals_with_shipping
 from kantoor.orders.services import MAX_QUANTITY, OrderItem
 from kantoor.shops.models import ShippingMethod, Shop
 
@@ -167,11 +167,12 @@ def cart_summary(*, shop: Shop, cart: Cart, shipping_method: str = ShippingMetho
     else:
         shipping_method = ShippingMethod.DELIVERY
         shipping_cost = shop.shipping_fee if lines else Decimal("0.00")
-    if shipping_cost:
-        price_lines.append(
-            PriceLine(unit_price=shipping_cost, quantity=1, vat_rate=shop.shipping_vat_rate)
-        )
-    totals = compute_totals(price_lines, prices_include_vat=shop.prices_include_vat)
+    totals = totals_with_shipping(
+        price_lines,
+        shipping_cost=shipping_cost,
+        shipping_vat_rate=shop.shipping_vat_rate,
+        prices_include_vat=shop.prices_include_vat,
+    )
     cart_lines = tuple(
         CartLine(
             product=product,

@@ -21,9 +21,9 @@ from kantoor.backoffice.messages.tab import (
     message_event_summary,
     messages_context,
 )
-from kantoor.money import PriceLine, compute_totals, format_money
+from kantoor.money import format_money
 from kantoor.orders.models import Order, OrderEvent, OrderEventKind
-from kantoor.orders.selectors import order_events
+from kantoor.orders.selectors import order_events, order_totals
 from kantoor.orders.statuses import OrderStatus
 
 
@@ -38,15 +38,7 @@ class Tab:
 
 def overview_context(order: Order) -> dict:
     lines = list(order.lines.all())  # prefetched by the selector
-    price_lines = [
-        PriceLine(unit_price=line.unit_price, quantity=line.quantity, vat_rate=line.vat_rate)
-        for line in lines
-    ]
-    if order.shipping_cost:
-        price_lines.append(
-            PriceLine(unit_price=order.shipping_cost, quantity=1, vat_rate=order.shipping_vat_rate)
-        )
-    totals = compute_totals(price_lines, prices_include_vat=order.prices_include_vat)
+    totals = order_totals(order=order)
     notes = order_events(shop=order.shop, order=order, kinds=[OrderEventKind.NOTE_ADDED])
     return {
         "lines": lines,

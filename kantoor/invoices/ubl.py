@@ -10,6 +10,7 @@ positive numbers, so every amount of a credit invoice is negated here.
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Decimal
 
 from lxml import etree
@@ -52,11 +53,26 @@ EXEMPTIONS = {
 }
 
 
+# Characters XML 1.0 cannot carry (control characters, lone surrogates, U+FFFE/U+FFFF).
+_NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _clean(text: str) -> str:
+    return _NOT_XML.sub("", text).strip()
+
+
 def _cbc(parent, name: str, text=None, **attributes):
     element = etree.SubElement(parent, f"{{{CBC}}}{name}", attributes)
     if text is not None:
-        element.text = str(text)
+        element.text = _NOT_XML.sub("", str(text))
     return element
+
+
+def _optional(parent, name: str, text: str) -> None:
+    """An element for ``text``, left out when nothing printable remains (no empty elements)."""
+    text = _clean(text or "")
+    if text:
+        _cbc(parent, name, text)
 
 
 def _cac(parent, name: str):
@@ -103,14 +119,12 @@ def render_invoice_ubl(document: InvoiceDocument, profile: str = "peppol") -> by
     if document.due_date and not credit:
         _cbc(root, "DueDate", document.due_date.isoformat())
     _cbc(root, "CreditNoteTypeCode" if credit else "InvoiceTypeCode", "381" if credit else "380")
-    if document.note:
-        _cbc(root, "Note", document.note)
+    _optional(root, "Note", document.note)
     _cbc(root, "DocumentCurrencyCode", currency)
-    _cbc(
-        root, "BuyerReference", document.buyer_reference or document.order_number or document.number
-    )
-    if document.order_number:
-        _cbc(_cac(root, "OrderReference"), "ID", document.order_number)
+    reference = _clean(document.buyer_reference) or _clean(document.order_number)
+    _cbc(root, "BuyerReference", reference or document.number)
+    if _clean(document.order_number):
+        _cbc(_cac(root, "OrderReference"), "ID", _clean(document.order_number))
     if document.corrects_number:
         reference = _cac(_cac(root, "BillingReference"), "InvoiceDocumentReference")
         _cbc(reference, "ID", document.corrects_number)
@@ -142,8 +156,7 @@ def render_invoice_ubl(document: InvoiceDocument, profile: str = "peppol") -> by
         _cbc(means, "PaymentID", payment.reference or document.number)
         account = _cac(means, "PayeeFinancialAccount")
         _cbc(account, "ID", payment.iban.replace(" ", "").upper())
-        if payment.account_name:
-            _cbc(account, "Name", payment.account_name)
+        _optional(account, "Name", payment.account_name)
 
     tax_total = _cac(root, "TaxTotal")
     money(tax_total, "TaxAmount", document.totals.vat)
@@ -215,12 +228,12 @@ def _endpoint(party: Party, *, fallback: tuple[str, str] | None = None) -> tuple
 
 
 def _address(parent, party: Party) -> None:
-    if party.street:
-        _cbc(parent, "StreetName", party.street)
-    if party.city:
-        _cbc(parent, "CityName", party.city)
-    if party.postcode:
-        _cbc(parent, "PostalZone", party.postcode)
+    # A Dutch address needs street, city and postcode (NL-R-002/004, BR-NL-3/4): "-" when unknown
+    # (a customer who picked the order up in the shop may have left no address).
+    unknown = "-" if (party.country_code or "NL") == "NL" else ""
+    _optional(parent, "StreetName", _clean(party.street) or unknown)
+    _optional(parent, "CityName", _clean(party.city) or unknown)
+    _optional(parent, "PostalZone", _clean(party.postcode) or unknown)
     _cbc(_cac(parent, "Country"), "IdentificationCode", party.country_code or "NL")
 
 
@@ -228,23 +241,21 @@ def _party(parent, party: Party, *, endpoint: tuple[str, str] | None) -> None:
     element = _cac(parent, "Party")
     if endpoint:
         _cbc(element, "EndpointID", endpoint[1], schemeID=endpoint[0])
-    if party.name and party.name != party.display_legal_name:
-        _cbc(_cac(element, "PartyName"), "Name", party.name)
+    if _clean(party.name) and party.name != party.display_legal_name:
+        _optional(_cac(element, "PartyName"), "Name", party.name)
     _address(_cac(element, "PostalAddress"), party)
     if party.vat_number:
         scheme = _cac(element, "PartyTaxScheme")
         _cbc(scheme, "CompanyID", party.vat_number.replace(" ", "").upper())
         _cbc(_cac(scheme, "TaxScheme"), "ID", "VAT")
     legal = _cac(element, "PartyLegalEntity")
-    _cbc(legal, "RegistrationName", party.display_legal_name)
+    _cbc(legal, "RegistrationName", _clean(party.display_legal_name) or "-")
     if party.kvk_number and party.country_code == "NL":
         _cbc(legal, "CompanyID", party.kvk_number, schemeID="0106")
-    if party.contact_name or party.email:
+    if _clean(party.contact_name) or _clean(party.email):
         contact = _cac(element, "Contact")
-        if party.contact_name:
-            _cbc(contact, "Name", party.contact_name)
-        if party.email:
-            _cbc(contact, "ElectronicMail", party.email)
+        _optional(contact, "Name", party.contact_name)
+        _optional(contact, "ElectronicMail", party.email)
 
 
 def _line(root, line: DocumentLine, *, credit: bool, sign: Decimal, currency: str) -> None:
@@ -261,9 +272,9 @@ def _line(root, line: DocumentLine, *, credit: bool, sign: Decimal, currency: st
     )
     _cbc(element, "LineExtensionAmount", _amount(net), currencyID=currency)
     item = _cac(element, "Item")
-    _cbc(item, "Name", (line.description or line.sku or "-")[:200])
-    if line.sku:
-        _cbc(_cac(item, "SellersItemIdentification"), "ID", line.sku)
+    _cbc(item, "Name", (_clean(line.description) or _clean(line.sku) or "-")[:200])
+    if _clean(line.sku):
+        _cbc(_cac(item, "SellersItemIdentification"), "ID", _clean(line.sku))
     category = _cac(item, "ClassifiedTaxCategory")
     _cbc(category, "ID", line.vat_category)
     _cbc(category, "Percent", _percent(line.vat_rate))

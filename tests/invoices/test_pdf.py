@@ -1,0 +1,140 @@
+"""Invoice PDF: every field Dutch law requires, identical bytes, the file cache, restyling."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from dataclasses import replace
+from decimal import Decimal
+
+import pytest
+
+from kantoor.invoices.document import CREDIT, REVERSE_CHARGE, Party
+from kantoor.invoices.pdf import PdfStyle, invoice_html, invoice_pdf, render_invoice_pdf
+from kantoor.invoices.samples import SampleLine, build_document, sample_document
+
+BUSINESS_BE = Party(
+    name="Velo Brussel",
+    legal_name="Velo Brussel BV",
+    street="Rue Haute 5",
+    postcode="1000",
+    city="Brussel",
+    country_code="BE",
+    vat_number="BE0123456789",
+    email="info@velo.be",
+)
+
+
+def _text(pdf: bytes, tmp_path) -> str:
+    pdftotext = shutil.which("pdftotext")
+    if not pdftotext:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    path = tmp_path / "invoice.pdf"
+    path.write_bytes(pdf)
+    result = subprocess.run(
+        [pdftotext, "-layout", str(path), "-"], capture_output=True, check=True, text=True
+    )
+    return " ".join(result.stdout.split())
+
+
+def test_the_pdf_has_every_field_dutch_law_requires(tmp_path):
+    document = sample_document()
+    text = _text(render_invoice_pdf(document), tmp_path)
+    supplier = document.supplier
+    for required in [
+        supplier.legal_name,
+        supplier.street,
+        f"{supplier.postcode} {supplier.city}",
+        supplier.vat_number,
+        supplier.kvk_number,
+        document.customer.name,
+        document.customer.street,
+        f"{document.customer.postcode} {document.customer.city}",
+        document.number,
+        "2 maart 2026",  # invoice date and delivery date
+        "Stadsfiets Omafiets 28 inch",
+        "€ 536,36",  # unit price excl. VAT (one piece) and line amount
+        "€ 28,885",  # unit price excl. VAT with the decimals it needs
+        "21%",
+        "9%",
+        "€ 597,55",  # total excl. VAT
+        "€ 121,64",  # VAT 21 %
+        "€ 1,65",  # VAT 9 %
+        "€ 720,84",  # total incl. VAT
+    ]:
+        assert required in text, required
+
+
+def test_credit_invoice_names_the_invoice_it_corrects(tmp_path):
+    text = _text(render_invoice_pdf(sample_document(kind=CREDIT)), tmp_path)
+    assert "C2026-0001" in text
+    assert "F2026-0001" in text
+    assert "€ -57,77" in text
+
+
+def test_reverse_charge_shows_the_text_and_the_customer_vat_number(tmp_path):
+    document = build_document(
+        [SampleLine("Fietsonderhoud", 3, Decimal("45.00"), Decimal(0), REVERSE_CHARGE)],
+        prices_include_vat=False,
+        customer=BUSINESS_BE,
+        language="en",
+    )
+    text = _text(render_invoice_pdf(document), tmp_path)
+    assert "VAT reverse charged" in text
+    assert "BE0123456789" in text
+    assert "Velo Brussel BV" in text
+    assert "Belgium" in text
+
+
+def test_the_same_document_gives_identical_bytes():
+    document = sample_document()
+    first = render_invoice_pdf(document)
+    assert first.startswith(b"%PDF-")
+    assert render_invoice_pdf(document) == first
+    assert b"/CreationDate" not in first
+
+
+def test_pdfs_are_cached_by_number_and_content(settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    document = sample_document()
+    first = invoice_pdf(document)
+    files = list((tmp_path / "invoice-pdfs").glob("F2026-0001-*.pdf"))
+    assert len(files) == 1
+    assert files[0].read_bytes() == first
+    files[0].write_bytes(b"cached")  # the second call reads the file, it does not render
+    assert invoice_pdf(document) == b"cached"
+    changed = replace(document, note="Another note")
+    assert invoice_pdf(changed).startswith(b"%PDF-")
+    assert len(list((tmp_path / "invoice-pdfs").glob("*.pdf"))) == 2
+
+
+def test_a_shop_restyles_with_logo_colour_and_css():
+    logo = b"<svg xmlns='http://www.w3.org/2000/svg' width='40' height='20'></svg>"
+    style = PdfStyle(
+        accent="#aa3300", logo=logo, logo_type="image/svg+xml", extra_css="h1 { color: red; }"
+    )
+    html = invoice_html(sample_document(), style)
+    assert "--accent: #aa3300" in html
+    assert "data:image/svg+xml;base64," in html
+    assert "h1 { color: red; }" in html
+    assert render_invoice_pdf(sample_document(), style).startswith(b"%PDF-")
+    # Not a colour: the default is used, never the text as CSS.
+    assert "--accent: #1f5f8b" in invoice_html(sample_document(), PdfStyle(accent="red;}"))
+
+
+def test_customer_text_is_escaped():
+    document = replace(sample_document(), note="<script>alert(1)</script>")
+    assert "<script>" not in invoice_html(document)
+
+
+def test_first_page_renders_to_png(tmp_path):
+    pdftoppm = shutil.which("pdftoppm")
+    if not pdftoppm:
+        pytest.skip("pdftoppm (poppler-utils) is not installed")
+    path = tmp_path / "invoice.pdf"
+    path.write_bytes(render_invoice_pdf(sample_document()))
+    subprocess.run(
+        [pdftoppm, "-png", "-r", "60", "-f", "1", "-l", "1", str(path), str(tmp_path / "page")],
+        check=True,
+    )
+    assert (tmp_path / "page-1.png").stat().st_size > 5000

@@ -8,10 +8,17 @@ from dataclasses import replace
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
+from django.utils.html import escape
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
 
 from kantoor.invoices.document import CREDIT, REVERSE_CHARGE, Party
 from kantoor.invoices.pdf import PdfStyle, invoice_html, invoice_pdf, render_invoice_pdf
 from kantoor.invoices.samples import SampleLine, build_document, sample_document
+from kantoor.money import format_money
+
+from .ubl_strategies import documents
 
 BUSINESS_BE = Party(
     name="Velo Brussel",
@@ -138,3 +145,20 @@ def test_first_page_renders_to_png(tmp_path):
         check=True,
     )
     assert (tmp_path / "page-1.png").stat().st_size > 5000
+
+
+@hypothesis_settings(max_examples=30, deadline=None)
+@given(document=documents())
+def test_generated_invoices_show_their_lines_and_totals(document):
+    html = invoice_html(document)
+    assert escape(document.number) in html
+    for line in document.lines:
+        assert escape(line.description.strip()[:10]) in html
+    with translation.override(document.language):
+        assert format_money(document.totals.gross, document.currency) in html
+        for row in document.vat_breakdown:
+            assert format_money(row.tax, document.currency) in html
+    if document.reverse_charged:
+        assert document.customer.vat_number in html
+    if document.is_credit:
+        assert document.corrects_number in html

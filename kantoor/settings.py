@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "kantoor.customers",
     "kantoor.numbering",
     "kantoor.orders",
+    "kantoor.invoices",
     "kantoor.messaging",
     "kantoor.returns",
     "kantoor.storefront",

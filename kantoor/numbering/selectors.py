@@ -28,6 +28,9 @@ def preview_next_number(*, shop, kind: DocumentKind, on: datetime.date | None = 
 # a model whose app is not installed is skipped.
 NUMBERED_DOCUMENTS: dict[str, list[tuple[str, dict]]] = {
     DocumentKind.ORDER: [("orders.Order", {})],
+    # Invoice numbers are unique per shop over both kinds (credit invoices may share the series).
+    DocumentKind.INVOICE: [("invoices.Invoice", {})],
+    DocumentKind.CREDIT_INVOICE: [("invoices.Invoice", {})],
 }
 
 COLLISION_LOOKAHEAD = 50  # how many of the next numbers a changed series is checked for

@@ -131,6 +131,9 @@ class OrderEventKind(models.TextChoices):
     MESSAGE_QUEUED = "message_queued", _("E-mail queued")
     MESSAGE_SENT = "message_sent", _("E-mail sent")
     MESSAGE_FAILED = "message_failed", _("E-mail not delivered")
+    INVOICE_ISSUED = "invoice_issued", _("Invoice issued")
+    CREDIT_INVOICE_ISSUED = "credit_invoice_issued", _("Credit invoice issued")
+    INVOICE_PAID = "invoice_paid", _("Invoice marked paid")
 
 
 class OrderEvent(models.Model):

@@ -29,6 +29,7 @@ from kantoor.customers.services import (
     customer_for_checkout,
     remember_addresses,
 )
+from kantoor.invoices.services import issue_debit_invoice, write_order_invoices
 from kantoor.messaging.services import queue_order_confirmation, queue_status_message
 from kantoor.money import PriceLine, round_money, totals_with_shipping
 from kantoor.numbering.models import DocumentKind
@@ -90,7 +91,7 @@ def place_order(
     note: str = "",
     account: Customer | None = None,
 ) -> Order:
-    """Place an order: number, order + lines, stock, event; all or nothing.
+    """Place an order: number, order + lines, stock, its invoice, event; all or nothing.
 
     Prices come from the catalogue, never from the request. ``account`` is the logged-in
     customer (None for a guest or a phone order for a customer found by e-mail).
@@ -128,11 +129,14 @@ def place_order(
             reference=order.number,
             at=now,
         )
-        _placed_event(order=order, actor=actor).save()
+        # The order's invoice, in this transaction: an order never exists without it. The
+        # placed event names it (one timeline entry, one INSERT less).
+        invoice = issue_debit_invoice(
+            order=order, actor=actor, new_order_lines=draft.lines, at=now, record_event=False
+        )
+        _placed_event(order=order, actor=actor, invoice_number=invoice.number).save()
         # The outbox: the confirmation is written here and sent after commit (messaging).
         queue_order_confirmation(order=order)
-        # Seam for the invoices issue: issue_debit_invoice(order=order) runs here, in this
-        # transaction, so an order never exists without its invoice.
         if account is not None:
             remember_addresses(customer=account, details=details)
     return order
@@ -272,9 +276,10 @@ def place_orders_in_bulk(
 ) -> list[str]:
     """Place many (e.g. seeded, back-dated) orders with place_order's invariants, in one go.
 
-    Same prices, totals, lines, numbers, stock ledger and events as place_order followed by
-    change_order_status for each step, written with bulk inserts. Orders are numbered in
-    ``created_at`` order (numbers grow with time, per year when the series restarts yearly).
+    Same prices, totals, lines, numbers, invoices, stock ledger and events as place_order
+    followed by change_order_status for each step, written with bulk inserts. Orders (and their
+    invoices) are numbered in ``created_at`` order (numbers grow with time, per year when the
+    series restarts yearly).
     Locks the tracked products before the number counter, like place_order, so the two never
     deadlock. All or nothing: a refused order (e.g. not enough stock) writes nothing.
     Queues no e-mails: these orders are history, not news for their customers.
@@ -345,12 +350,18 @@ def _write_bulk_chunk(
             runs[-1] = (runs[-1][0], runs[-1][1] + 1)
         else:
             runs.append((day, 1))
+    invoice_numbers: list[str] = []
     for day, count in runs:
         numbers.extend(allocate_numbers(shop=shop, kind=DocumentKind.ORDER, count=count, on=day))
+        invoice_numbers.extend(
+            allocate_numbers(shop=shop, kind=DocumentKind.INVOICE, count=count, on=day)
+        )
     lines: list[OrderLine] = []
     events: list[OrderEvent] = []
     movements: list[StockMovement] = []
-    for request, draft, number in zip(chunk, drafts, numbers, strict=True):
+    for request, draft, number, invoice_number in zip(
+        chunk, drafts, numbers, invoice_numbers, strict=True
+    ):
         order = draft.order
         order.number = number
         for line in draft.lines:
@@ -362,7 +373,9 @@ def _write_bulk_chunk(
             )
             for change in draft.stock_changes
         )
-        events.append(_placed_event(order=order, actor=request.actor))
+        events.append(
+            _placed_event(order=order, actor=request.actor, invoice_number=invoice_number)
+        )
         for step in request.status_changes:
             new_status = OrderStatus(step.status)
             _check_status_change(order=order, new_status=new_status)
@@ -389,6 +402,14 @@ def _write_bulk_chunk(
     # Lines and events point at their (unsaved) orders; bulk_create reads the ids once set.
     Order.objects.bulk_create([draft.order for draft in drafts], batch_size=500)
     OrderLine.objects.bulk_create(lines, batch_size=1000)
+    # Each order's invoice, as place_order issues it (lines have their ids now).
+    write_order_invoices(
+        shop=shop,
+        orders=[
+            (draft.order, draft.lines, invoice_number)
+            for draft, invoice_number in zip(drafts, invoice_numbers, strict=True)
+        ],
+    )
     OrderEvent.objects.bulk_create(events, batch_size=1000)
     StockMovement.objects.bulk_create(movements, batch_size=1000)
     return numbers
@@ -457,14 +478,17 @@ def status_changed_event(
     )
 
 
-def _placed_event(*, order: Order, actor: Actor) -> OrderEvent:
+def _placed_event(*, order: Order, actor: Actor, invoice_number: str = "") -> OrderEvent:
+    data = {"number": order.number, "total": str(order.total_gross), "items": order.item_count}
+    if invoice_number:
+        data["invoice"] = invoice_number
     return OrderEvent(
         shop_id=order.shop_id,
         order=order,
         kind=OrderEventKind.PLACED,
         actor=actor.user,
         actor_label=actor.label,
-        data={"number": order.number, "total": str(order.total_gross), "items": order.item_count},
+        data=data,
         created_at=order.created_at,
     )
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from kantoor.catalog.models import MovementReason, Product, StockMovement
 from kantoor.catalog.selectors import stock_level_from_ledger
 from kantoor.catalog.services import correct_stock
+from kantoor.invoices.models import Invoice, InvoiceLine
 from kantoor.money import PriceLine, compute_totals
 from kantoor.orders.models import Order, OrderEvent, OrderEventKind
 from kantoor.orders.services import (
@@ -28,13 +29,17 @@ from tests.conftest import details_for
 
 S = OrderStatus
 ORDER_FIELDS_NOT_COMPARED = {"id", "number", "created_at", "updated_at"}
+INVOICE_FIELDS_NOT_COMPARED = {"id", "order", "created_at", "issued_on"}
 
 
 def snapshot(order: Order) -> dict:
     """Everything an order is, minus its identity and timestamps (own number shown as '#')."""
     order.refresh_from_db()
+    invoice_numbers = set(order.invoices.values_list("number", flat=True))
 
     def own(value):
+        if isinstance(value, str) and value in invoice_numbers:
+            return "#invoice"
         return "#" if value == order.number else value
 
     fields = {
@@ -63,7 +68,33 @@ def snapshot(order: Order) -> dict:
         (m.product_id, m.quantity, m.reason, own(m.reference), m.note)
         for m in StockMovement.objects.filter(shop=order.shop, reference=order.number)
     )
-    return {"order": fields, "lines": lines, "events": events, "movements": movements}
+    invoices = [
+        {
+            "invoice": {
+                f.attname: own(getattr(invoice, f.attname))
+                for f in Invoice._meta.concrete_fields
+                if f.name not in INVOICE_FIELDS_NOT_COMPARED
+            },
+            "lines": [
+                {
+                    f.attname: getattr(line, f.attname)
+                    for f in InvoiceLine._meta.concrete_fields
+                    if f.name not in {"id", "invoice", "order_line"}
+                }
+                | {"order_line": order_line_positions.get(line.order_line_id)}
+                for line in invoice.lines.order_by("position")
+            ],
+        }
+        for invoice in order.invoices.order_by("pk")
+        for order_line_positions in [dict(order.lines.values_list("id", "position"))]
+    ]
+    return {
+        "order": fields,
+        "lines": lines,
+        "events": events,
+        "movements": movements,
+        "invoices": invoices,
+    }
 
 
 @pytest.mark.parametrize(
@@ -195,6 +226,33 @@ def test_bulk_seeding_keeps_numbers_totals_stock_and_events_right(
     for earlier, later in zip(bulk_orders, bulk_orders[1:], strict=False):
         if earlier.number[:7] == later.number[:7]:
             assert earlier.number < later.number
+
+    # And every order has one invoice for its total, numbered gapless per year in date order,
+    # dated the order's day, and named by its placed event
+    invoices = list(Invoice.objects.filter(shop=shop).select_related("order").order_by("pk"))
+    assert len(invoices) == 401
+    assert all(i.total_gross == i.order.total_gross and i.kind == "debit" for i in invoices)
+    assert all(i.issued_on == timezone.localdate(i.order.created_at) for i in invoices)
+    invoices_by_year = defaultdict(list)
+    for invoice in sorted(invoices, key=lambda i: (i.order.created_at, i.pk)):
+        invoices_by_year[invoice.issued_on.year].append(invoice.number)
+    for year, year_numbers in invoices_by_year.items():
+        counters = [int(n.rsplit("-", 1)[1]) for n in year_numbers]
+        assert all(n.startswith(f"INV{year}-") for n in year_numbers)
+        assert sorted(counters) == list(range(1, len(counters) + 1)), year
+    placed_invoice = dict(
+        OrderEvent.objects.filter(shop=shop, kind=OrderEventKind.PLACED).values_list(
+            "order_id", "data__invoice"
+        )
+    )
+    assert placed_invoice == {i.order_id: i.number for i in invoices}
+    for invoice in invoices:
+        lines = list(invoice.lines.all())
+        totals = compute_totals(
+            [PriceLine(ln.unit_price, ln.quantity, ln.vat_rate) for ln in lines],
+            prices_include_vat=invoice.prices_include_vat,
+        )
+        assert (invoice.total_net, invoice.total_vat) == (totals.net, totals.vat)
 
     # And every order's stored totals are compute_totals over its lines + shipping
     for order in Order.objects.filter(shop=shop).prefetch_related("lines"):

@@ -693,11 +693,13 @@ def credit_invoice(
         )
         for line in earlier:
             available[(line.order_line_id, line.is_shipping, line.unit_price)] += line.quantity
+        whole = line_ids is None and not earlier.exists()
         lines: list[ProposedLine] = []
         for line in chosen:
             key = (line.order_line_id, line.is_shipping, line.unit_price)
-            take = min(line.quantity, available[key])
-            if take > 0:
+            # A whole invoice is mirrored line by line (a negative line of a correction too).
+            take = line.quantity if whole else min(line.quantity, available[key])
+            if take > 0 or (whole and take):
                 available[key] -= take
                 lines.append(
                     ProposedLine(
@@ -715,7 +717,6 @@ def credit_invoice(
                 _("Invoice %(number)s is already credited in full.") % {"number": original.number}
             )
         _check_not_over_credited(invoiced=_invoiced_lines(order.pk), lines=lines)
-        whole = line_ids is None and not earlier.exists()
         if whole:
             # The exact mirror of the invoice: every amount negated.
             totals = Totals(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet, Sum
 
@@ -10,6 +12,9 @@ from kantoor.invoices.models import Invoice, InvoiceKind, InvoiceLine, PaymentSt
 from kantoor.money import ZERO
 from kantoor.orders.models import Order
 from kantoor.shops.models import Shop
+
+if TYPE_CHECKING:
+    from kantoor.invoices.document import InvoiceDocument
 
 SETTLED_DEBIT = frozenset({PaymentState.PAID, PaymentState.CREDITED})
 SETTLED_CREDIT = frozenset({PaymentState.REFUNDED, PaymentState.CREDITED})
@@ -60,9 +65,7 @@ def order_is_paid(*, shop: Shop, order: Order) -> bool:
     """Paid: the order has invoices, every debit invoice is paid (or credited) and every credit
     invoice is settled (refunded or set off against a debit invoice). A partial payment leaves
     the invoice unpaid, so the order is not paid."""
-    states = list(
-        Invoice.objects.filter(shop=shop, order_id=order.pk).values_list("kind", "state")
-    )
+    states = list(Invoice.objects.filter(shop=shop, order_id=order.pk).values_list("kind", "state"))
     if not states:
         return False
     for kind, state in states:
@@ -70,3 +73,91 @@ def order_is_paid(*, shop: Shop, order: Order) -> bool:
         if state not in settled:
             return False
     return True
+
+
+PAYMENT_TERM_DAYS = 14
+
+
+def invoice_document(*, invoice: Invoice) -> InvoiceDocument:
+    """The issued invoice as the pure snapshot the PDF and UBL writers render.
+
+    Everything comes from the invoice itself (its copies of the parties, lines and VAT per
+    rate), never from the order or the shop as they are now, so the document is the same every
+    time. Amounts are signed as the invoice states them (negative on a credit invoice).
+    """
+    from kantoor.invoices.document import (
+        STANDARD,
+        ZERO_RATED,
+        DocumentLine,
+        InvoiceDocument,
+        Party,
+        PaymentMeans,
+        totals_for,
+        vat_breakdown_for,
+    )
+
+    supplier = Party(
+        name=invoice.supplier_name,
+        legal_name=invoice.supplier_name,
+        street=invoice.supplier_street,
+        postcode=invoice.supplier_postcode,
+        city=invoice.supplier_city,
+        country_code=invoice.supplier_country or "NL",
+        vat_number=invoice.supplier_vat_number,
+        kvk_number=invoice.supplier_kvk_number,
+        iban=invoice.supplier_iban,
+        email=invoice.supplier_email,
+    )
+    company = invoice.customer_company
+    customer = Party(
+        name=company or invoice.customer_name,
+        street=invoice.customer_street,
+        postcode=invoice.customer_postcode,
+        city=invoice.customer_city,
+        country_code=invoice.customer_country or "NL",
+        vat_number=invoice.customer_vat_number,
+        email=invoice.customer_email,
+        contact_name=(invoice.customer_contact or invoice.customer_name) if company else "",
+    )
+    lines = tuple(
+        DocumentLine(
+            position=line.position,
+            description=line.description,
+            quantity=Decimal(line.quantity),
+            line_net=line.total_net,
+            vat_rate=line.vat_rate,
+            vat_category=STANDARD if line.vat_rate else ZERO_RATED,
+            sku=line.sku,
+            unit_price=None if invoice.prices_include_vat else line.unit_price,
+        )
+        for line in invoice.lines.all()
+    )
+    tax_by_rate = {Decimal(row["rate"]): Decimal(row["vat"]) for row in invoice.vat_breakdown}
+    breakdown = vat_breakdown_for(lines, tax_by_rate=tax_by_rate)
+    corrects = invoice.corrects if invoice.corrects_id else None
+    is_debit = invoice.kind == InvoiceKind.DEBIT
+    return InvoiceDocument(
+        kind=invoice.kind,
+        number=invoice.number,
+        issue_date=invoice.issued_on,
+        delivery_date=invoice.delivery_date,
+        due_date=invoice.issued_on + timedelta(days=PAYMENT_TERM_DAYS) if is_debit else None,
+        supplier=supplier,
+        customer=customer,
+        lines=lines,
+        vat_breakdown=breakdown,
+        totals=totals_for(breakdown),
+        currency=invoice.currency,
+        language=invoice.language if invoice.language in ("nl", "en") else "nl",
+        buyer_reference=invoice.order_number,
+        order_number=invoice.order_number,
+        corrects_number=corrects.number if corrects else "",
+        corrects_issue_date=corrects.issued_on if corrects else None,
+        payment=PaymentMeans(
+            iban=invoice.supplier_iban,
+            reference=invoice.number,
+            account_name=invoice.supplier_name,
+        )
+        if is_debit and invoice.supplier_iban
+        else None,
+    )

@@ -77,7 +77,7 @@ MENU: tuple[MenuGroup, ...] = (
                 label=_("Invoices"),
                 icon="receipt-text",
                 url_name="backoffice:invoices",
-                available=False,
+                available=True,
                 path="invoices",
                 description=_(
                     "All invoices and credit invoices of your orders, with whether they are "

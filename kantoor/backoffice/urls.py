@@ -16,6 +16,7 @@ urlpatterns = [
     path("<slug:shop_slug>/", include("kantoor.backoffice.customers.urls")),
     path("<slug:shop_slug>/", include("kantoor.backoffice.shop_settings.urls")),
     path("<slug:shop_slug>/", include("kantoor.backoffice.messages.urls")),
+    path("<slug:shop_slug>/", include("kantoor.backoffice.invoices.urls")),
 ]
 
 # Menu entries whose feature is not built yet: one generic "coming soon" page each.

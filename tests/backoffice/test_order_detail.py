@@ -86,7 +86,7 @@ def test_the_order_page_shows_lines_totals_per_vat_rate_customer_and_addresses(
 @pytest.mark.parametrize(
     ("tab", "text"),
     [
-        ("invoices", "Invoices of this order appear here once invoicing is switched on"),
+        ("invoices", "Invoiced so far"),
         ("returns", "Returns your customer requests for this order appear here"),
         ("messages", 'id="tab-messages"'),  # its content comes from the messaging area
         ("history", "Order placed by jan@example.test"),

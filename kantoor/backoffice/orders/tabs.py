@@ -16,6 +16,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kantoor.backoffice.invoices.tab import invoices_context
 from kantoor.backoffice.messages.tab import (
     MESSAGE_EVENT_KINDS,
     message_event_summary,
@@ -64,6 +65,7 @@ TABS: tuple[Tab, ...] = (
         key="invoices",
         label=gettext_lazy("Invoices"),
         template="backoffice/orders/tabs/invoices.html",
+        context=invoices_context,
         icon="receipt-text",
     ),
     Tab(

@@ -1,0 +1,175 @@
+"""Forms of the invoice pages: a new (correction) invoice, crediting, paid by hand, the list."""
+
+from __future__ import annotations
+
+from django import forms
+from django.http import QueryDict
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from kantoor.invoices.list_selectors import InvoiceFilters
+from kantoor.invoices.models import InvoiceKind, PaymentState
+from kantoor.invoices.services import MAX_PAYMENT_NOTE
+
+
+class NewInvoiceForm(forms.Form):
+    """Issue the proposed correction. ``proposal`` is a fingerprint of what the owner saw: when
+    the order changed in between, the new proposal is shown instead of issuing something else."""
+
+    proposal = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    corrects = forms.TypedChoiceField(
+        label=_("Corrects invoice"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        widget=forms.Select(attrs={"class": "form-select"}),
+        help_text=_("The invoice this credit invoice refers to."),
+    )
+
+    def __init__(self, *args, invoices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["corrects"].choices = [
+            (invoice.pk, invoice.number) for invoice in invoices if invoice.kind == "debit"
+        ]
+
+
+class CreditForm(forms.Form):
+    """Credit a whole invoice or the ticked lines of it."""
+
+    line = forms.TypedMultipleChoiceField(
+        label=_("Lines to credit"),
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": _("Tick at least one line to credit."),
+            "invalid_choice": _("Choose lines of this invoice."),
+        },
+    )
+
+    def __init__(self, *args, invoice_lines=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.invoice_lines = list(invoice_lines)
+        self.fields["line"].choices = [(line.pk, line.description) for line in self.invoice_lines]
+
+    def line_ids(self) -> list[int] | None:
+        """The chosen lines; None when every line is chosen (the whole invoice)."""
+        chosen = self.cleaned_data["line"]
+        if set(chosen) == {line.pk for line in self.invoice_lines}:
+            return None
+        return chosen
+
+
+class MarkPaidForm(forms.Form):
+    paid_on = forms.DateField(
+        label=_("Date received"),
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
+        error_messages={
+            "required": _("Enter the date the payment was received."),
+            "invalid": _("Enter a valid date."),
+        },
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=MAX_PAYMENT_NOTE,
+        widget=forms.TextInput(
+            attrs={
+                "class": "form-control",
+                "placeholder": _("E.g. bank transfer, ING statement 14"),
+            }
+        ),
+        help_text=_("Optional; shown on the order's history."),
+    )
+
+    def clean_paid_on(self):
+        paid_on = self.cleaned_data["paid_on"]
+        if paid_on > timezone.localdate():
+            raise forms.ValidationError(_("The payment date cannot be in the future."))
+        return paid_on
+
+
+# --- The invoice list ---------------------------------------------------------------------------
+
+FILTER_PARAMS = ("q", "type", "state", "date_from", "date_to")
+
+
+class InvoiceListForm(forms.Form):
+    """What the list shows, read from the URL. Invalid parts are reported and left out."""
+
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=100,
+        strip=True,
+        widget=forms.TextInput(
+            attrs={
+                "type": "search",
+                "placeholder": _("Invoice or order number, customer name, e-mail or company"),
+                "autocomplete": "off",
+                "class": "form-control",
+            }
+        ),
+    )
+    type = forms.MultipleChoiceField(
+        label=_("Type"),
+        choices=InvoiceKind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    state = forms.MultipleChoiceField(
+        label=_("State"),
+        choices=PaymentState.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    date_from = forms.DateField(
+        label=_("From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
+    )
+    date_to = forms.DateField(
+        label=_("Up to and including"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
+    )
+    after = forms.CharField(required=False, max_length=120, widget=forms.HiddenInput)
+    before = forms.CharField(required=False, max_length=120, widget=forms.HiddenInput)
+    last = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("The end date is before the start date."))
+        return cleaned
+
+    def filters(self) -> InvoiceFilters:
+        data = getattr(self, "cleaned_data", {})
+        return InvoiceFilters(
+            kinds=tuple(data.get("type") or ()),
+            states=tuple(data.get("state") or ()),
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to") if "date_to" not in self.errors else None,
+            query=data.get("q") or "",
+        )
+
+
+def filter_query(filters: InvoiceFilters, **changes) -> QueryDict:
+    """The URL parameters of a filter state, empty ones left out (clean, bookmarkable URLs)."""
+    values = {
+        "q": filters.query,
+        "type": list(filters.kinds),
+        "state": list(filters.states),
+        "date_from": filters.date_from.isoformat() if filters.date_from else "",
+        "date_to": filters.date_to.isoformat() if filters.date_to else "",
+    }
+    values.update(changes)
+    query = QueryDict(mutable=True)
+    for key in (*FILTER_PARAMS, "after", "before", "last"):
+        value = values.get(key)
+        if isinstance(value, list | tuple):
+            if value:
+                query.setlist(key, [str(v) for v in value])
+        elif value:
+            query[key] = str(value)
+    return query

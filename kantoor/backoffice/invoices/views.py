@@ -1,0 +1,402 @@
+"""The invoice pages: an order's invoices (new invoice, credit, paid by hand), downloads, the list.
+
+Thin: parse the request with a form, call one service or selector, render or redirect. Every
+invoice is looked up within the shop of the URL (and the order of the URL): anything else is 404.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from kantoor.backoffice.access import shop_staff_required
+from kantoor.backoffice.invoices.forms import (
+    CreditForm,
+    InvoiceListForm,
+    MarkPaidForm,
+    NewInvoiceForm,
+    filter_query,
+)
+from kantoor.backoffice.menu import entry_by_key
+from kantoor.backoffice.views import render_in_shop
+from kantoor.invoices.list_selectors import (
+    DOWNLOAD_FORMATS,
+    InvalidCursor,
+    InvoiceFilters,
+    count_invoices,
+    invoice_by_number,
+    invoice_file,
+    invoice_list,
+)
+from kantoor.invoices.models import Invoice, InvoiceKind, PaymentState
+from kantoor.invoices.selectors import invoice_lines, invoices_for_order
+from kantoor.invoices.services import (
+    InvoiceError,
+    credit_invoice,
+    issue_correction,
+    mark_invoice_paid,
+    propose_correction,
+)
+from kantoor.invoices.ubl import UblProfileError
+from kantoor.orders.selectors import order_for_staff
+from kantoor.orders.services import Actor
+
+
+def invoices_tab_url(order, invoice_number: str | None = None) -> str:
+    url = reverse("backoffice:order", kwargs={"shop_slug": order.shop.slug, "number": order.number})
+    query = {"tab": "invoices"}
+    if invoice_number:
+        query["invoice"] = invoice_number
+    return f"{url}?{urlencode(query)}"
+
+
+def proposal_fingerprint(proposal) -> str:
+    """What the owner saw on the New invoice page, so a changed order is never invoiced blind."""
+    text = repr([(ln.key, ln.quantity, str(ln.unit_price)) for ln in proposal.lines])
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def _order_and_invoice(request, number: str, invoice_number: str):
+    order = order_for_staff(shop=request.shop, number=number)
+    invoice = invoice_by_number(shop=request.shop, number=invoice_number, order=order)
+    return order, invoice
+
+
+# --- New invoice: the proposed correction ------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@shop_staff_required
+def invoice_new(request: HttpRequest, shop_slug: str, number: str) -> HttpResponse:
+    shop = request.shop
+    order = order_for_staff(shop=shop, number=number)
+    invoices = list(invoices_for_order(shop=shop, order=order))
+    proposal = propose_correction(shop=shop, order=order)
+    fingerprint = proposal_fingerprint(proposal)
+    initial = {
+        "proposal": fingerprint,
+        "corrects": proposal.corrects.pk if proposal.corrects else None,
+    }
+    error = ""
+    if request.method == "POST":
+        form = NewInvoiceForm(request.POST, invoices=invoices, initial=initial)
+        if form.is_valid():
+            if form.cleaned_data["proposal"] != fingerprint:
+                error = _(
+                    "The order changed while you were looking at it; check the new proposal "
+                    "below and issue it again."
+                )
+                form = NewInvoiceForm(invoices=invoices, initial=initial)
+            else:
+                try:
+                    invoice = issue_correction(
+                        shop=shop,
+                        order=order,
+                        actor=Actor.staff(request.user),
+                        corrects=form.cleaned_data["corrects"]
+                        if proposal.kind == InvoiceKind.CREDIT
+                        else None,
+                    )
+                except InvoiceError as refused:
+                    error = str(refused)
+                else:
+                    what = (
+                        _("Credit invoice %(number)s issued.")
+                        if invoice.is_credit
+                        else _("Invoice %(number)s issued.")
+                    )
+                    messages.success(request, what % {"number": invoice.number})
+                    return redirect(invoices_tab_url(order, invoice.number))
+    else:
+        form = NewInvoiceForm(invoices=invoices, initial=initial)
+    rows = [
+        {"line": line, "amounts": amounts}
+        for line, amounts in zip(proposal.lines, proposal.totals.lines, strict=True)
+    ]
+    return render_in_shop(
+        request,
+        "backoffice/invoices/new.html",
+        {
+            "order": order,
+            "proposal": proposal,
+            "rows": rows,
+            "form": form,
+            "error": error,
+            "difference": proposal.order_total - proposal.invoiced_total,
+            "back_url": invoices_tab_url(order),
+        },
+        active=entry_by_key("orders"),
+    )
+
+
+# --- Credit an invoice (whole or chosen lines) -------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@shop_staff_required
+def invoice_credit(
+    request: HttpRequest, shop_slug: str, number: str, invoice_number: str
+) -> HttpResponse:
+    shop = request.shop
+    order, invoice = _order_and_invoice(request, number, invoice_number)
+    lines = list(invoice_lines(shop=shop, invoice=invoice))
+    error = ""
+    if invoice.kind != InvoiceKind.DEBIT:
+        messages.error(request, _("A credit invoice cannot be credited; issue an invoice instead."))
+        return redirect(invoices_tab_url(order, invoice.number))
+    if request.method == "POST":
+        form = CreditForm(request.POST, invoice_lines=lines)
+        if form.is_valid():
+            try:
+                credit = credit_invoice(
+                    shop=shop,
+                    invoice=invoice,
+                    line_ids=form.line_ids(),
+                    actor=Actor.staff(request.user),
+                )
+            except InvoiceError as refused:
+                error = str(refused)
+            else:
+                messages.success(
+                    request,
+                    _("Credit invoice %(credit)s issued for invoice %(number)s.")
+                    % {"credit": credit.number, "number": invoice.number},
+                )
+                return redirect(invoices_tab_url(order, credit.number))
+    else:
+        form = CreditForm(invoice_lines=lines, initial={"line": [line.pk for line in lines]})
+    chosen = {str(value) for value in (form["line"].value() or [])}
+    return render_in_shop(
+        request,
+        "backoffice/invoices/credit.html",
+        {
+            "order": order,
+            "invoice": invoice,
+            "lines": [{"line": line, "checked": str(line.pk) in chosen} for line in lines],
+            "form": form,
+            "error": error,
+            "back_url": invoices_tab_url(order, invoice.number),
+        },
+        active=entry_by_key("orders"),
+    )
+
+
+# --- Paid by hand --------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@shop_staff_required
+def invoice_mark_paid(
+    request: HttpRequest, shop_slug: str, number: str, invoice_number: str
+) -> HttpResponse:
+    shop = request.shop
+    order, invoice = _order_and_invoice(request, number, invoice_number)
+    error = ""
+    if request.method == "POST":
+        form = MarkPaidForm(request.POST)
+        if form.is_valid():
+            try:
+                paid = mark_invoice_paid(
+                    shop=shop,
+                    invoice=invoice,
+                    paid_on=form.cleaned_data["paid_on"],
+                    note=form.cleaned_data["note"],
+                    actor=Actor.staff(request.user),
+                )
+            except InvoiceError as refused:
+                error = str(refused)
+            else:
+                messages.success(
+                    request,
+                    _("Invoice %(number)s marked %(state)s on %(date)s.")
+                    % {
+                        "number": paid.number,
+                        "state": paid.get_state_display().lower(),
+                        "date": date_format(paid.paid_on, "j F Y"),
+                    },
+                )
+                return redirect(invoices_tab_url(order, paid.number))
+    else:
+        form = MarkPaidForm(initial={"paid_on": timezone.localdate()})
+    if invoice.state != PaymentState.UNPAID and not error and request.method == "GET":
+        messages.info(
+            request,
+            _("Invoice %(number)s is already %(state)s.")
+            % {"number": invoice.number, "state": invoice.get_state_display().lower()},
+        )
+        return redirect(invoices_tab_url(order, invoice.number))
+    return render_in_shop(
+        request,
+        "backoffice/invoices/mark_paid.html",
+        {
+            "order": order,
+            "invoice": invoice,
+            "form": form,
+            "error": error,
+            "back_url": invoices_tab_url(order, invoice.number),
+        },
+        active=entry_by_key("orders"),
+    )
+
+
+# --- Downloads -----------------------------------------------------------------------------------
+
+
+@require_GET
+@shop_staff_required
+def invoice_download(
+    request: HttpRequest, shop_slug: str, invoice_number: str, fmt: str
+) -> HttpResponse:
+    if fmt not in DOWNLOAD_FORMATS:
+        raise Http404("No such format.")
+    invoice = invoice_by_number(shop=request.shop, number=invoice_number)
+    try:
+        file = invoice_file(invoice=invoice, fmt=fmt)
+    except UblProfileError:
+        messages.error(
+            request,
+            _(
+                "NLCIUS is for business customers with a KvK number; download the Peppol UBL "
+                "of invoice %(number)s instead."
+            )
+            % {"number": invoice.number},
+        )
+        return redirect(invoices_tab_url(invoice.order, invoice.number))
+    return attachment(file)
+
+
+def attachment(file) -> HttpResponse:
+    response = HttpResponse(file.content, content_type=file.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{file.filename}"'
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- The invoice list ----------------------------------------------------------------------------
+
+
+@require_GET
+@shop_staff_required
+def invoice_open(request: HttpRequest, shop_slug: str, invoice_number: str) -> HttpResponse:
+    """An invoice from the list: its order's Invoices tab with the invoice highlighted."""
+    invoice = invoice_by_number(shop=request.shop, number=invoice_number)
+    return redirect(invoices_tab_url(invoice.order, invoice.number))
+
+
+@require_GET
+@shop_staff_required
+def invoice_list_view(request: HttpRequest, shop_slug: str) -> HttpResponse:
+    shop = request.shop
+    form = InvoiceListForm(request.GET)
+    form.is_valid()
+    filters = form.filters()
+    cursor = {
+        "after": form.cleaned_data.get("after") or None,
+        "before": form.cleaned_data.get("before") or None,
+        "last": bool(form.cleaned_data.get("last")),
+    }
+    page_error = ""
+    try:
+        page = invoice_list(shop=shop, filters=filters, **cursor)
+    except InvalidCursor:
+        page_error = _("That page link is no longer valid; here is the first page.")
+        page = invoice_list(shop=shop, filters=filters)
+    count = count_invoices(shop=shop, filters=filters)
+    has_filters = bool(
+        filters.kinds or filters.states or filters.query or filters.date_from or filters.date_to
+    )
+    shop_has_invoices = bool(page.invoices) or (
+        has_filters and Invoice.objects.filter(shop=shop).exists()
+    )
+    path = request.path
+    context = {
+        "form": form,
+        "filters": filters,
+        "page": page,
+        "count": count,
+        "page_error": page_error,
+        "has_filters": has_filters,
+        "shop_has_invoices": shop_has_invoices,
+        "chips": _chips(path, filters),
+        "urls": _page_urls(path, filters, page),
+        "form_errors": [error for errors in form.errors.values() for error in errors],
+    }
+    partial = request.htmx and not request.htmx.history_restore_request
+    template = (
+        "backoffice/invoices/list_results.html" if partial else "backoffice/invoices/list.html"
+    )
+    response = render_in_shop(request, template, context, active=entry_by_key("invoices"))
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _href(path: str, filters: InvoiceFilters, **changes) -> str:
+    query = filter_query(filters, **changes).urlencode()
+    return f"{path}?{query}" if query else path
+
+
+def _chips(path: str, filters: InvoiceFilters) -> list[dict]:
+    """The active filters, each with a link that removes it."""
+    chips = []
+    if filters.query:
+        chips.append(
+            {
+                "label": _("Search: “%(q)s”") % {"q": filters.query},
+                "href": _href(path, filters, q=""),
+            }
+        )
+    for kind in filters.kinds:
+        chips.append(
+            {
+                "label": _("Type: %(type)s") % {"type": InvoiceKind(kind).label},
+                "href": _href(path, filters, type=[k for k in filters.kinds if k != kind]),
+            }
+        )
+    for state in filters.states:
+        chips.append(
+            {
+                "label": _("State: %(state)s") % {"state": PaymentState(state).label},
+                "href": _href(path, filters, state=[s for s in filters.states if s != state]),
+            }
+        )
+    if filters.date_from or filters.date_to:
+        if filters.date_from and filters.date_to:
+            label = _("Date: %(start)s – %(end)s")
+        elif filters.date_from:
+            label = _("Date: from %(start)s")
+        else:
+            label = _("Date: up to %(end)s")
+        chips.append(
+            {
+                "label": label
+                % {
+                    "start": date_format(filters.date_from, "j M Y") if filters.date_from else "",
+                    "end": date_format(filters.date_to, "j M Y") if filters.date_to else "",
+                },
+                "href": _href(path, filters, date_from="", date_to=""),
+            }
+        )
+    return chips
+
+
+def _page_urls(path: str, filters: InvoiceFilters, page) -> dict:
+    return {
+        "first": _href(path, filters) if not page.is_first else None,
+        "previous": _href(path, filters, before=page.previous_cursor)
+        if page.previous_cursor
+        else None,
+        "next": _href(path, filters, after=page.next_cursor) if page.next_cursor else None,
+        "last": _href(path, filters, last="1") if not page.is_last else None,
+        "self": _href(path, filters),
+    }

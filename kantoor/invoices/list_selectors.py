@@ -1,0 +1,257 @@
+"""Reads for the invoice pages: one invoice by number, a customer's invoices, the invoice list.
+
+Kept beside selectors.py (same rules: reads only, always taking the shop). The list follows
+kantoor.orders.list_selectors: filters, search, keyset pagination and a bounded count.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import connection
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from kantoor.customers.models import Customer
+from kantoor.invoices.models import Invoice
+from kantoor.orders.models import Order
+from kantoor.shops.models import Shop
+
+# --- One invoice --------------------------------------------------------------------------------
+
+
+def invoice_by_number(*, shop: Shop, number: str, order: Order | None = None) -> Invoice:
+    """One invoice of the shop (of ``order``, when given) by its number; 404 otherwise."""
+    queryset = Invoice.objects.filter(shop=shop, number=number)
+    if order is not None:
+        queryset = queryset.filter(order_id=order.pk)
+    invoice = queryset.select_related("order", "corrects").first()
+    if invoice is None:
+        raise Http404("No such invoice.")
+    invoice.order.shop = shop
+    return invoice
+
+
+def invoices_for_customer(*, shop: Shop, customer: Customer) -> QuerySet[Invoice]:
+    """The customer's own invoices (of their orders), newest first."""
+    return (
+        Invoice.objects.filter(shop=shop, order__customer=customer)
+        .select_related("corrects")
+        .order_by("-issued_on", "-id")
+    )
+
+
+def invoice_for_customer(*, shop: Shop, customer: Customer, number: str) -> Invoice:
+    """One of the customer's own invoices; 404 for anyone else's (or an unknown number)."""
+    invoice = (
+        Invoice.objects.filter(shop=shop, order__customer=customer, number=number)
+        .select_related("order", "corrects")
+        .first()
+    )
+    if invoice is None:
+        raise Http404("No such invoice.")
+    return invoice
+
+
+# --- The back-office invoice list ---------------------------------------------------------------
+
+INVOICE_LIST_PAGE_SIZE = 50
+INVOICE_LIST_COUNT_CAP = 10_000
+
+
+@dataclass(frozen=True)
+class InvoiceFilters:
+    """What the invoice list shows: every field narrows it; the empty filter shows all."""
+
+    kinds: tuple[str, ...] = ()
+    states: tuple[str, ...] = ()
+    date_from: datetime.date | None = None  # invoice date, inclusive
+    date_to: datetime.date | None = None  # inclusive
+    query: str = ""
+
+
+class InvalidCursor(ValueError):
+    """A page token that is not one of ours (edited or stale URL)."""
+
+
+@dataclass(frozen=True)
+class InvoiceCount:
+    """How many invoices match: exact up to the cap, else at least ``value``."""
+
+    value: int
+    exact: bool
+    estimate: int | None = None
+
+
+@dataclass
+class InvoicePage:
+    invoices: list[Invoice]
+    previous_cursor: str | None
+    next_cursor: str | None
+    is_first: bool
+    is_last: bool
+
+
+def filtered_invoices(*, shop: Shop, filters: InvoiceFilters) -> QuerySet[Invoice]:
+    """The shop's invoices narrowed by the filters (unordered)."""
+    queryset = Invoice.objects.filter(shop=shop)
+    if filters.kinds:
+        queryset = queryset.filter(kind__in=sorted(set(filters.kinds)))
+    if filters.states:
+        queryset = queryset.filter(state__in=sorted(set(filters.states)))
+    if filters.date_from:
+        queryset = queryset.filter(issued_on__gte=filters.date_from)
+    if filters.date_to:
+        queryset = queryset.filter(issued_on__lte=filters.date_to)
+    query = " ".join(filters.query.split())
+    if query:
+        exact = Q(number__in={query, query.upper()}) | Q(order_number__in={query, query.upper()})
+        if " " not in query and Invoice.objects.filter(Q(shop=shop) & exact).exists():
+            # A whole invoice or order number: the unique/indexed columns, no text scan.
+            queryset = queryset.filter(exact)
+        else:
+            queryset = queryset.filter(_search(query))
+    return queryset
+
+
+def _search(query: str) -> Q:
+    """Invoice number, order number, customer name, e-mail or company containing ``query``."""
+    condition = Q()
+    for name in ("number", "order_number", "customer_name", "customer_email", "customer_company"):
+        condition |= Q(**{f"{name}__icontains": query})
+    return condition
+
+
+def invoice_list(
+    *,
+    shop: Shop,
+    filters: InvoiceFilters,
+    after: str | None = None,
+    before: str | None = None,
+    last: bool = False,
+    page_size: int = INVOICE_LIST_PAGE_SIZE,
+) -> InvoicePage:
+    """One page of the shop's invoices, newest first (invoice date, then id).
+
+    The first page, the page after/before a cursor, or the last page; one SQL statement (no
+    OFFSET, so a late page costs what the first costs). Raises InvalidCursor for a bad token.
+    """
+    queryset = filtered_invoices(shop=shop, filters=filters).select_related("corrects")
+    if before:
+        day, pk = _parse_cursor(before)
+        rows = list(_newer(queryset, day, pk).order_by("issued_on", "id")[: page_size + 1])
+        if len(rows) <= page_size:
+            return invoice_list(shop=shop, filters=filters, page_size=page_size)
+        rows = rows[:page_size][::-1]
+        return InvoicePage(rows, _cursor(rows[0]), _cursor(rows[-1]), False, False)
+    if last:
+        rows = list(queryset.order_by("issued_on", "id")[: page_size + 1])
+        more_before = len(rows) > page_size
+        rows = rows[:page_size][::-1]
+        return InvoicePage(
+            rows, _cursor(rows[0]) if more_before else None, None, not more_before, True
+        )
+    if after:
+        day, pk = _parse_cursor(after)
+        queryset = _older(queryset, day, pk)
+    rows = list(queryset.order_by("-issued_on", "-id")[: page_size + 1])
+    more_after = len(rows) > page_size
+    rows = rows[:page_size]
+    return InvoicePage(
+        rows,
+        _cursor(rows[0]) if after and rows else None,
+        _cursor(rows[-1]) if more_after else None,
+        not after,
+        not more_after,
+    )
+
+
+def count_invoices(
+    *, shop: Shop, filters: InvoiceFilters, cap: int = INVOICE_LIST_COUNT_CAP
+) -> InvoiceCount:
+    """How many invoices match, counting at most ``cap`` + 1 rows (PostgreSQL's planner
+    estimate above the cap)."""
+    queryset = filtered_invoices(shop=shop, filters=filters)
+    counted = queryset.order_by()[: cap + 1].count()
+    if counted <= cap:
+        return InvoiceCount(value=counted, exact=True)
+    estimate = None
+    if connection.vendor == "postgresql":
+        plan = json.loads(queryset.order_by().explain(format="json"))
+        estimate = max(int(plan[0]["Plan"]["Plan Rows"]), cap + 1)
+    return InvoiceCount(value=cap, exact=False, estimate=estimate)
+
+
+def _older(queryset, day: datetime.date, pk: int):
+    return queryset.filter(issued_on__lte=day).filter(
+        Q(issued_on__lt=day) | Q(issued_on=day, pk__lt=pk)
+    )
+
+
+def _newer(queryset, day: datetime.date, pk: int):
+    return queryset.filter(issued_on__gte=day).filter(
+        Q(issued_on__gt=day) | Q(issued_on=day, pk__gt=pk)
+    )
+
+
+_MAX_PK = 2**63 - 1
+
+
+def _cursor(invoice: Invoice) -> str:
+    return f"{invoice.issued_on.isoformat()}~{invoice.pk}"
+
+
+def _parse_cursor(token: str) -> tuple[datetime.date, int]:
+    text, separator, pk_text = token.rpartition("~")
+    try:
+        if not separator or not pk_text.isdigit() or int(pk_text) > _MAX_PK:
+            raise ValueError(token)
+        return datetime.date.fromisoformat(text), int(pk_text)
+    except (ValueError, OverflowError) as error:
+        raise InvalidCursor(token) from error
+
+
+def invoiced_and_difference(*, invoices: list[Invoice], order: Order) -> dict[str, Decimal]:
+    """What the order's invoices add up to, the order total and the difference (to invoice)."""
+    invoiced = sum((invoice.total_gross for invoice in invoices), Decimal("0.00"))
+    return {
+        "invoiced": invoiced,
+        "order_total": order.total_gross,
+        "difference": order.total_gross - invoiced,
+    }
+
+
+# --- Downloads ----------------------------------------------------------------------------------
+
+PDF = "pdf"
+UBL = "ubl"
+UBL_NLCIUS = "nlcius"
+DOWNLOAD_FORMATS = (PDF, UBL, UBL_NLCIUS)
+
+
+@dataclass(frozen=True)
+class InvoiceFile:
+    content: bytes
+    content_type: str
+    filename: str
+
+
+def invoice_file(*, invoice: Invoice, fmt: str) -> InvoiceFile:
+    """The invoice as a PDF (from the cache, by content hash) or as UBL (Peppol or NLCIUS).
+
+    Raises kantoor.invoices.ubl.UblProfileError when NLCIUS does not apply (a Dutch consumer).
+    """
+    from kantoor.invoices.pdf import invoice_pdf
+    from kantoor.invoices.selectors import invoice_document
+    from kantoor.invoices.ubl import render_invoice_ubl
+
+    document = invoice_document(invoice=invoice)
+    if fmt == PDF:
+        return InvoiceFile(invoice_pdf(document), "application/pdf", f"{invoice.number}.pdf")
+    profile = "nlcius" if fmt == UBL_NLCIUS else "peppol"
+    return InvoiceFile(
+        render_invoice_ubl(document, profile), "application/xml", f"{invoice.number}.xml"
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kantoor.storefront.views import account, auth, cart, catalog, checkout
+from kantoor.storefront.views import account, auth, cart, catalog, checkout, invoices
 
 app_name = "storefront"
 
@@ -17,6 +17,11 @@ urlpatterns = [
     path("account/", account.account, name="account"),
     path("account/orders/<str:number>/", account.order_detail, name="order"),
     path("account/orders/<str:number>/reorder/", account.reorder, name="reorder"),
+    path(
+        "account/invoices/<str:number>/<str:fmt>/",
+        invoices.invoice_download,
+        name="invoice_download",
+    ),
     path("account/login/", auth.login, name="login"),
     path("account/logout/", auth.logout, name="logout"),
     path("account/signup/", auth.signup, name="signup"),

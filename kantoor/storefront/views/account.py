@@ -5,12 +5,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from kantoor.customers.selectors import default_addresses
+from kantoor.invoices.list_selectors import invoices_for_customer
+from kantoor.invoices.selectors import invoices_for_order
 from kantoor.orders.selectors import order_for_customer, orders_for_customer
 from kantoor.storefront.selectors import order_vat_breakdown
 from kantoor.storefront.services import reorder_into_cart
 from kantoor.storefront.views.common import customer_required, page, shop_url, shop_view
 
 ORDERS_PER_PAGE = 20
+INVOICES_SHOWN = 50
 
 
 @require_GET
@@ -22,10 +25,17 @@ def account(request):
     )
     orders_page = Paginator(orders, ORDERS_PER_PAGE).get_page(request.GET.get("page"))
     billing, delivery = default_addresses(customer=request.customer)
+    invoices = invoices_for_customer(shop=request.shop, customer=request.customer)
     return page(
         request,
         "storefront/account/account.html",
-        {"orders": orders_page, "billing": billing, "delivery": delivery},
+        {
+            "orders": orders_page,
+            "billing": billing,
+            "delivery": delivery,
+            "invoices": list(invoices[:INVOICES_SHOWN]),
+            "more_invoices": invoices[INVOICES_SHOWN : INVOICES_SHOWN + 1].exists(),
+        },
     )
 
 
@@ -37,7 +47,11 @@ def order_detail(request, number: str):
     return page(
         request,
         "storefront/account/order_detail.html",
-        {"order": order, "vat_breakdown": order_vat_breakdown(order=order)},
+        {
+            "order": order,
+            "vat_breakdown": order_vat_breakdown(order=order),
+            "invoices": list(invoices_for_order(shop=request.shop, order=order)),
+        },
     )
 
 

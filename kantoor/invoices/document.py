@@ -11,8 +11,10 @@ Every amount is a ``Decimal`` with 2 places, signed **as the invoice states it**
 - a credit invoice (``kind == "credit"``) has negative totals and, normally, negative line nets
   (a line of a credit invoice may be positive, e.g. a charge that is taken off the credit).
 
-``quantity`` is a number of units; its sign is ignored by the writers (the sign of a line is the
-sign of its ``line_net``). A quantity of 0 is written as 1 (a pure amount correction).
+``quantity`` is a number of units, signed as the invoice has it (Kantoor's credit lines have
+negative quantities). The UBL writer ignores its sign (the sign of a line is the sign of its
+``line_net``) and writes a quantity of 0 as 1 (a pure amount correction); the PDF prints it as is,
+with a unit price signed so that quantity x unit price = line net.
 
 The UBL writer turns a credit invoice into a ``CreditNote``, which by UBL convention states the
 credited amounts as positive numbers: it negates every amount of a credit invoice. The PDF shows
@@ -95,12 +97,17 @@ class DocumentLine:
 
     @property
     def display_unit_price(self) -> Decimal:
-        """Unit price excluding VAT, signed like the line (2 places, or up to 4 when needed)."""
+        """Unit price excluding VAT such that quantity x price = line net, as the PDF shows it.
+
+        Signed so the line reads right: 2 x 10.00 = 20.00, -2 x 10.00 = -20.00, 1 x -5.00 = -5.00.
+        2 places, or up to 4 when the derived net price needs them.
+        """
+        quantity = Decimal(self.quantity) or Decimal(1)
+        net = Decimal(self.line_net)
         if self.unit_price is not None:
-            price = Decimal(self.unit_price)
-            return -abs(price) if self.line_net < 0 else abs(price)
-        quantity = abs(Decimal(self.quantity)) or Decimal(1)
-        exact = Decimal(self.line_net) / quantity
+            price = abs(Decimal(self.unit_price))
+            return -price if (net < 0) != (quantity < 0) else price
+        exact = net / quantity
         two = exact.quantize(CENT, rounding=ROUND_HALF_UP)
         if two == exact:
             return two

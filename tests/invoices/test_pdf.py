@@ -162,3 +162,45 @@ def test_generated_invoices_show_their_lines_and_totals(document):
         assert document.customer.vat_number in html
     if document.is_credit:
         assert document.corrects_number in html
+
+
+def test_an_issued_invoice_renders(shop, owner, products, make_order, tmp_path):
+    from kantoor.invoices.models import Invoice
+    from kantoor.invoices.selectors import invoice_document
+    from kantoor.invoices.services import credit_invoice
+    from kantoor.orders.services import Actor
+
+    order = make_order(shop, products, quantities=[2, 1, 1])
+    invoice = Invoice.objects.get(order=order)
+    credit = credit_invoice(shop=shop, invoice=invoice, actor=Actor.staff(owner))
+    text = _text(render_invoice_pdf(invoice_document(invoice=invoice)), tmp_path)
+    assert invoice.number in text and "Fietsbel" in text and "Jan Jansen" in text
+    credit_text = _text(render_invoice_pdf(invoice_document(invoice=credit)), tmp_path)
+    assert credit.number in credit_text and invoice.number in credit_text
+
+
+@pytest.mark.parametrize(
+    ("quantity", "net", "unit_price", "shown"),
+    [
+        (2, "20.00", None, "10.00"),
+        (-2, "-21.47", None, "10.735"),  # a credit line: -2 x 10.735 = -21.47
+        (1, "-5.00", None, "-5.00"),  # a discount
+        (3, "35.85", None, "11.95"),
+        (3, "10.00", None, "3.3333"),
+        (-2, "-20.00", "10.00", "10.00"),
+        (1, "-5.00", "5.00", "-5.00"),
+        (0, "4.00", None, "4.00"),
+    ],
+)
+def test_unit_price_reads_right_with_the_quantity(quantity, net, unit_price, shown):
+    from kantoor.invoices.document import DocumentLine
+
+    line = DocumentLine(
+        position=1,
+        description="x",
+        quantity=Decimal(quantity),
+        line_net=Decimal(net),
+        vat_rate=Decimal(21),
+        unit_price=Decimal(unit_price) if unit_price else None,
+    )
+    assert line.display_unit_price == Decimal(shown)

@@ -39,7 +39,7 @@ from kantoor.invoices.list_selectors import (
     invoice_list,
 )
 from kantoor.invoices.models import Invoice, InvoiceKind, PaymentState
-from kantoor.invoices.selectors import invoice_lines, invoices_for_order
+from kantoor.invoices.selectors import amount_due, invoice_lines, invoices_for_order
 from kantoor.invoices.services import (
     InvoiceError,
     credit_invoice,
@@ -241,6 +241,7 @@ def invoice_mark_paid(
         {
             "order": order,
             "invoice": invoice,
+            "due": amount_due(shop=shop, invoice=invoice),
             "form": form,
             "error": error,
             "back_url": invoices_tab_url(order, invoice.number),

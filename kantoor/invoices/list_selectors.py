@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 
 from kantoor.customers.models import Customer
@@ -117,8 +118,24 @@ def filtered_invoices(*, shop: Shop, filters: InvoiceFilters) -> QuerySet[Invoic
     return queryset
 
 
+# The text one search box looks through, as one expression: on PostgreSQL a trigram GIN index on
+# exactly this expression would serve fragments ("%jans%"), as migration orders 0006 does for
+# orders. That index is not there yet: until an invoices migration adds it, a fragment search
+# reads all of a shop's invoices (a whole invoice or order number uses the unique index).
+INVOICE_SEARCH_SQL = (
+    '("invoices_invoice"."number" || \' \' || "invoices_invoice"."order_number" || \' \' || '
+    '"invoices_invoice"."customer_name" || \' \' || "invoices_invoice"."customer_email" || '
+    '\' \' || "invoices_invoice"."customer_company")'
+)
+
+
 def _search(query: str) -> Q:
     """Invoice number, order number, customer name, e-mail or company containing ``query``."""
+    if connection.vendor == "postgresql":
+        pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        # A constant expression with the user's text as a parameter (no injection).
+        match = RawSQL(f"{INVOICE_SEARCH_SQL} ILIKE %s", [pattern], output_field=BooleanField())  # noqa: S611
+        return Q(match)
     condition = Q()
     for name in ("number", "order_number", "customer_name", "customer_email", "customer_company"):
         condition |= Q(**{f"{name}__icontains": query})

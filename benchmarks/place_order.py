@@ -7,8 +7,10 @@ split over the workers; the rate is orders / (last worker's end - first worker's
 per order, one transaction that locks the ordered products (SELECT ... FOR UPDATE, id order),
 looks up and updates the guest customer (as place_order's checkout path does), reads the number
 series and bumps its counter (UPDATE ... RETURNING, which holds the row lock until COMMIT),
-inserts the order, its 3 lines, the stock movements, the placed event and the order-confirmation
-message (the outbox row), and updates the products' stock levels.
+inserts the order, its 3 lines, the stock movements, the order's invoice (its number from the
+invoice series with the same counter lock, the invoice row and its 4 lines: 3 + shipping), the
+placed event and the order-confirmation message (the outbox row), and updates the products'
+stock levels.
 
     python benchmarks/place_order.py [--orders 500] [--workers 1,4] [--database-url URL]
 
@@ -198,6 +200,8 @@ def _raw_templates(setup: dict) -> dict:
     from django.utils import timezone
 
     from kantoor.catalog.models import MovementReason, Product, StockMovement
+    from kantoor.invoices.models import InvoiceKind
+    from kantoor.invoices.services import build_invoice, debit_invoice_lines
     from kantoor.messaging.models import Message, MessageKind
     from kantoor.numbering.models import DocumentKind, NumberSeries
     from kantoor.orders.models import OrderEvent, OrderEventKind
@@ -232,6 +236,17 @@ def _raw_templates(setup: dict) -> dict:
         }
 
     series = NumberSeries.objects.get(shop=shop, kind=DocumentKind.ORDER)
+    invoice_series = NumberSeries.objects.get(shop=shop, kind=DocumentKind.INVOICE)
+    invoice_lines, invoice_totals = debit_invoice_lines(order=draft.order, order_lines=draft.lines)
+    invoice, invoice_line_objects = build_invoice(
+        shop=shop,
+        order=draft.order,
+        kind=InvoiceKind.DEBIT,
+        number="X",
+        lines=invoice_lines,
+        totals=invoice_totals,
+        at=now,
+    )
     message = Message(
         shop=shop,
         kind=MessageKind.ORDER_CONFIRMATION,
@@ -248,6 +263,11 @@ def _raw_templates(setup: dict) -> dict:
         "event_kind": OrderEventKind.PLACED.value,
         "movement": row(movement),
         "series_id": series.pk,
+        "invoice": {
+            k: v for k, v in row(invoice, skip=("order_id",)).items() if k != "vat_breakdown"
+        },
+        "invoice_line": row(invoice_line_objects[0], skip=("invoice_id",)),
+        "invoice_series_id": invoice_series.pk,
         "prices_include_vat": shop.prices_include_vat,
         "shipping_fee": shop.shipping_fee,
         "shipping_vat_rate": shop.shipping_vat_rate,
@@ -366,10 +386,13 @@ def _place_raw(conn, setup: dict, *, worker: int, i: int) -> None:
             total_gross=amounts.gross,
         )
         line_rows.append({"order_id": order_id, **line})
-    conn.execute(
-        _insert_sql("orders_orderline", list(line_rows[0]), len(line_rows)),
-        [value for line in line_rows for value in line.values()],
-    )
+    line_ids = [
+        row[0]
+        for row in conn.execute(
+            _insert_sql("orders_orderline", list(line_rows[0]), len(line_rows), returning=True),
+            [value for line in line_rows for value in line.values()],
+        ).fetchall()
+    ]
 
     tracked = [item for item in items if by_id[item.product_id][5]]
     if tracked:
@@ -393,10 +416,76 @@ def _place_raw(conn, setup: dict, *, worker: int, i: int) -> None:
             [[item.product_id for item in tracked], [-item.quantity for item in tracked]],
         )
 
+    # The order's invoice: its number from the invoice series (same counter lock), the invoice
+    # row with the parties and totals copied, its lines (the order's lines and shipping).
+    invoice_prefix, invoice_padding = conn.execute(
+        "SELECT prefix, padding FROM numbering_numberseries WHERE id = %s",
+        [t["invoice_series_id"]],
+    ).fetchone()
+    invoice_counter = conn.execute(
+        "UPDATE numbering_numbercounter SET last_value = last_value + 1"
+        " WHERE series_id = %s AND period = %s RETURNING last_value",
+        [t["invoice_series_id"], today.year],
+    ).fetchone()[0]
+    invoice_number = format_number(
+        prefix=invoice_prefix, counter=invoice_counter, padding=invoice_padding, on=today
+    )
+    invoice = dict(t["invoice"])
+    invoice.update(
+        number=invoice_number,
+        order_id=order_id,
+        order_number=number,
+        issued_on=today,
+        customer_name=details.billing.name,
+        customer_contact=f"{details.first_name} {details.last_name}",
+        customer_email=details.email.lower(),
+        total_net=totals.net,
+        total_vat=totals.vat,
+        total_gross=totals.gross,
+        created_at=now,
+    )
+    invoice["vat_breakdown"] = Jsonb(
+        [
+            {"rate": str(row.rate), "net": str(row.net), "vat": str(row.vat)}
+            for row in totals.vat_breakdown
+        ]
+    )
+    invoice_id = conn.execute(
+        _insert_sql("invoices_invoice", list(invoice), 1, returning=True), list(invoice.values())
+    ).fetchone()[0]
+    invoice_rows = []
+    for position, (line, amounts) in enumerate(
+        zip([*line_rows, None], totals.lines, strict=True), start=1
+    ):
+        invoice_line = dict(t["invoice_line"])
+        invoice_line.update(
+            invoice_id=invoice_id,
+            position=position,
+            order_line_id=line_ids[position - 1] if line else None,
+            is_shipping=line is None,
+            sku=line["sku"] if line else "",
+            description=line["name"] if line else "Shipping",
+            quantity=line["quantity"] if line else 1,
+            unit_price=line["unit_price"] if line else t["shipping_fee"],
+            vat_rate=line["vat_rate"] if line else t["shipping_vat_rate"],
+            total_net=amounts.net,
+            total_gross=amounts.gross,
+        )
+        invoice_rows.append(invoice_line)
+    conn.execute(
+        _insert_sql("invoices_invoiceline", list(invoice_rows[0]), len(invoice_rows)),
+        [value for row in invoice_rows for value in row.values()],
+    )
+
     event = dict(t["event"])
     event.update(order_id=order_id, actor_label=details.email.lower(), created_at=now)
     event["data"] = Jsonb(
-        {"number": number, "total": str(totals.gross), "items": order["item_count"]}
+        {
+            "number": number,
+            "total": str(totals.gross),
+            "items": order["item_count"],
+            "invoice": invoice_number,
+        }
     )
     conn.execute(_insert_sql("orders_orderevent", list(event), 1), list(event.values()))
     message = dict(t["message"])

@@ -17,6 +17,7 @@ the change that causes it) and records an event on the order's timeline.
 
 from __future__ import annotations
 
+import copy
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -44,6 +45,7 @@ from kantoor.money import (
 from kantoor.numbering.models import DocumentKind
 from kantoor.numbering.services import allocate_numbers
 from kantoor.orders.models import Order, OrderEvent, OrderEventKind, OrderLine
+from kantoor.orders.statuses import OrderStatus
 from kantoor.shops.models import Shop
 from kantoor.shops.selectors import workflow_settings_for
 
@@ -488,7 +490,14 @@ def _default_corrected(invoices: Sequence[Invoice]) -> Invoice | None:
 
 
 def _proposal(*, order: Order) -> CorrectionProposal:
-    order_lines = list(OrderLine.objects.filter(order_id=order.pk))
+    if order.status == OrderStatus.CANCELLED:
+        # A cancelled order is worth nothing now: what is still invoiced is to be credited.
+        order = copy.copy(order)
+        order.shipping_cost = ZERO
+        order.total_gross = ZERO
+        order_lines = []
+    else:
+        order_lines = list(OrderLine.objects.filter(order_id=order.pk))
     invoices = list(Invoice.objects.filter(order_id=order.pk).order_by("id"))
     lines = _difference(order=order, order_lines=order_lines, invoiced=_invoiced_lines(order.pk))
     invoiced = _invoiced_breakdown(invoices)
@@ -531,7 +540,10 @@ def _proposal(*, order: Order) -> CorrectionProposal:
 
 
 def propose_correction(*, shop: Shop, order: Order) -> CorrectionProposal:
-    """What "New invoice" proposes: the order now minus everything invoiced so far, per line."""
+    """What "New invoice" proposes: the order now minus everything invoiced so far, per line.
+
+    For a cancelled order "now" is nothing: the proposal credits whatever is still invoiced.
+    """
     order = Order.objects.get(shop=shop, pk=order.pk)
     return _proposal(order=order)
 

@@ -347,3 +347,17 @@ def test_a_debit_correction_keeps_the_order_unpaid_until_paid(shop, order, staff
         first.number,
         extra.number,
     ]
+
+
+def test_a_cancelled_order_proposes_crediting_what_is_still_invoiced(shop, order, staff):
+    from kantoor.orders.services import change_order_status
+    from kantoor.orders.statuses import OrderStatus
+
+    first = only_invoice(order)
+    change_order_status(shop=shop, order=order, status=OrderStatus.CANCELLED, actor=staff)
+    proposal = propose_correction(shop=shop, order=order)
+    assert proposal.kind == InvoiceKind.CREDIT and proposal.corrects == first
+    assert proposal.totals.gross == -first.total_gross
+    issue_correction(shop=shop, order=order, actor=staff)
+    assert invoiced_total(shop=shop, order=order) == 0
+    assert not propose_correction(shop=shop, order=order).is_needed

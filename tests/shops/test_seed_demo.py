@@ -14,6 +14,7 @@ from django.utils import timezone
 from kantoor.catalog.models import Product
 from kantoor.catalog.selectors import stock_level_from_ledger
 from kantoor.customers.models import Customer
+from kantoor.invoices.models import Invoice, PaymentState
 from kantoor.money import PriceLine, compute_totals
 from kantoor.orders.models import Order, OrderEvent, OrderEventKind
 from kantoor.orders.statuses import OrderStatus
@@ -57,6 +58,37 @@ def assert_order_invariants(shop: Shop) -> None:
     )
     assert len(placed) == len(orders)
     assert set(placed.values()) <= {1}
+    assert_invoice_invariants(shop)
+
+
+def assert_invoice_invariants(shop: Shop) -> None:
+    """Every order has its invoice, numbered gapless per year; the invoices add up to the order
+    total (0 for a cancelled order that was credited); payment states are consistent."""
+    orders = {order.pk: order for order in Order.objects.filter(shop=shop)}
+    invoices = list(Invoice.objects.filter(shop=shop))
+    by_order = defaultdict(list)
+    for invoice in invoices:
+        by_order[invoice.order_id].append(invoice)
+    assert set(by_order) == set(orders)
+    for prefix in ("INV", "CRE"):
+        by_year = defaultdict(list)
+        for invoice in invoices:
+            if invoice.number.startswith(prefix):
+                by_year[invoice.issued_on.year].append(int(invoice.number.rsplit("-", 1)[1]))
+        for year, counters in by_year.items():
+            assert sorted(counters) == list(range(1, len(counters) + 1)), (prefix, year)
+    for order_id, order_invoices in by_order.items():
+        order = orders[order_id]
+        total = sum(invoice.total_gross for invoice in order_invoices)
+        if order.status == OrderStatus.CANCELLED and len(order_invoices) > 1:
+            assert total == 0, order.number
+        else:
+            assert total == order.total_gross, order.number
+        for invoice in order_invoices:
+            if invoice.state == PaymentState.PAID:
+                assert invoice.paid_on and invoice.issued_on <= invoice.paid_on
+                assert invoice.paid_on <= timezone.localdate()
+                assert invoice.amount_paid > 0
 
 
 def test_seed_demo_creates_the_demo_shop_with_catalogue_customers_and_orders(db):
@@ -102,6 +134,16 @@ def test_seed_demo_creates_the_demo_shop_with_catalogue_customers_and_orders(db)
     )
     assert not orders.filter(lines__product__active=False).exists()
     assert_order_invariants(shop)
+    # And the invoices have a history: most paid, some open, cancelled orders credited, some
+    # orders edited and corrected with a debit or credit invoice
+    invoices = Invoice.objects.filter(shop=shop)
+    states = Counter(invoices.values_list("state", flat=True))
+    assert states[PaymentState.PAID] > states[PaymentState.UNPAID] > 0
+    assert states[PaymentState.CREDITED] > 0
+    assert invoices.filter(kind="credit").exists()
+    assert OrderEvent.objects.filter(shop=shop, kind=OrderEventKind.INVOICE_PAID).count() == (
+        invoices.filter(state=PaymentState.PAID).count()
+    )
     # Moved orders have one status_changed event per step, ending in their status
     for order in orders.exclude(status=OrderStatus.NEW):
         last = order.events.filter(kind=OrderEventKind.STATUS_CHANGED).latest("created_at")

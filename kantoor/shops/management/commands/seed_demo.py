@@ -5,7 +5,9 @@ that many. Two runs at once are safe: after the shop exists, everything happens 
 transaction that first locks the Shop row (on SQLite the IMMEDIATE transaction already
 serialises writers), so the second run waits, counts the first run's orders and adds none.
 Orders go through orders.services.place_orders_in_bulk, which tests/orders/test_bulk.py
-proves equal to place_order + change_order_status.
+proves equal to place_order + change_order_status (each order with its invoice). Then the
+invoices get the history a real shop has: cancelled orders credited, a few orders edited and
+corrected (a debit or a credit invoice), most invoices paid by bank transfer, some still open.
 """
 
 from __future__ import annotations
@@ -17,19 +19,30 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from kantoor.catalog.models import MovementReason, Product
 from kantoor.catalog.services import StockChange, book_stock_movements, lock_products
 from kantoor.customers.models import Address, Customer
 from kantoor.customers.services import AddressData, CustomerDetails
-from kantoor.orders.models import Order
+from kantoor.invoices.models import Invoice, InvoiceKind, PaymentState
+from kantoor.invoices.services import (
+    InvoiceError,
+    credit_invoice,
+    issue_correction,
+    mark_invoice_paid,
+)
+from kantoor.orders.models import Order, OrderEvent, OrderEventKind
 from kantoor.orders.services import (
+    ADDRESS_FIELDS,
     Actor,
     BulkOrderRequest,
+    LineEdit,
+    OrderError,
     OrderItem,
     StatusChange,
+    edit_order,
     place_orders_in_bulk,
 )
 from kantoor.orders.statuses import OrderStatus
@@ -112,6 +125,9 @@ class Command(BaseCommand):
                 )
                 _stock_up(locked, requests, seed=seed)
                 place_orders_in_bulk(shop=locked, requests=requests)
+                _invoice_history(
+                    locked, owner, first_new_id=_first_new_order_id(locked, missing), seed=seed
+                )
         elapsed = time.monotonic() - started
         if missing > 0:
             self.stdout.write(
@@ -364,3 +380,143 @@ def _stock_up(shop: Shop, requests: list[BulkOrderRequest], *, seed: int) -> Non
         at=min(r.created_at for r in requests) - datetime.timedelta(hours=1),
         allow_negative=True,
     )
+
+
+# --- Invoice history --------------------------------------------------------------------------
+
+# Invoices of orders in these statuses are (nearly always) paid; New orders sometimes.
+PAID_STATUSES = frozenset(OrderStatus) - {S.NEW, S.AWAITING_PAYMENT, S.CANCELLED}
+MAX_CREDITED_CANCELLATIONS = 200  # credited through the service, newest first
+MAX_EDITED_ORDERS = 12
+PAYMENT_NOTES = ("Bankoverschrijving", "iDEAL", "Overboeking ING", "Betaald via betaallink")
+PAID_CHUNK = 5000
+
+
+def _first_new_order_id(shop: Shop, added: int) -> int:
+    ids = Order.objects.filter(shop=shop).order_by("-id").values_list("id", flat=True)
+    return ids[added - 1]
+
+
+def _invoice_history(shop: Shop, owner: User, *, first_new_id: int, seed: int) -> None:
+    """Credits, corrections and payments for the orders just added (ids >= first_new_id)."""
+    rng = random.Random(seed)
+    staff = Actor.staff(owner)
+    new_orders = Order.objects.filter(shop=shop, pk__gte=first_new_id)
+    # Cancelled orders: their invoice credited in full (both settle as "credited").
+    cancelled = new_orders.filter(status=S.CANCELLED).order_by("-id")[:MAX_CREDITED_CANCELLATIONS]
+    for invoice in Invoice.objects.filter(
+        order__in=list(cancelled), kind=InvoiceKind.DEBIT, state=PaymentState.UNPAID
+    ):
+        credit_invoice(shop=shop, invoice=invoice, actor=staff)
+    # A few open orders edited afterwards: a line less (credit) or express shipping (debit).
+    editable = list(
+        new_orders.filter(status__in=[S.IN_PROCESS, S.BEING_PACKED, S.BACKORDER, S.RESERVED])
+        .order_by("-id")
+        .prefetch_related("lines")[: MAX_EDITED_ORDERS * 3]
+    )
+    edited = []
+    for order in rng.sample(editable, min(MAX_EDITED_ORDERS, len(editable))):
+        lines = [
+            LineEdit(line_id=ln.pk, quantity=ln.quantity, unit_price=None)
+            for ln in order.lines.all()
+        ]
+        shipping = order.shipping_cost
+        if len(lines) > 1 and rng.random() < 0.6:
+            lines.pop()
+        elif shipping:
+            shipping = shipping + Decimal("6.00")  # the customer asked for express delivery
+        else:
+            continue
+        addresses = {
+            prefix: AddressData(**{n: getattr(order, f"{prefix}_{n}") for n in ADDRESS_FIELDS})
+            for prefix in ("billing", "delivery")
+        }
+        try:
+            edit_order(
+                shop=shop,
+                order=order,
+                lines=lines,
+                shipping_cost=shipping,
+                billing=addresses["billing"],
+                delivery=addresses["delivery"],
+                expected_version=order.version,
+                actor=staff,
+            )
+            issue_correction(shop=shop, order=order, actor=staff)
+        except (OrderError, InvoiceError):
+            continue
+        edited.append(order.pk)
+        if rng.random() < 0.7:  # paid by hand since; the open credit is settled with it
+            for invoice in Invoice.objects.filter(
+                order=order, kind=InvoiceKind.DEBIT, state=PaymentState.UNPAID
+            ):
+                mark_invoice_paid(
+                    shop=shop,
+                    invoice=invoice,
+                    paid_on=timezone.localdate(),
+                    note=rng.choice(PAYMENT_NOTES),
+                    actor=staff,
+                )
+    _mark_paid_in_bulk(shop, staff, new_orders=new_orders.exclude(pk__in=edited), rng=rng)
+
+
+def _mark_paid_in_bulk(shop: Shop, staff: Actor, *, new_orders, rng: random.Random) -> None:
+    """Most invoices paid by bank transfer a few days after the invoice date, as
+    mark_invoice_paid records it (payment columns and an event), written in bulk."""
+    today = timezone.localdate()
+    by_day: dict[tuple[datetime.date, str], list[tuple[int, int, str, Decimal]]] = defaultdict(list)
+    rows = (
+        Invoice.objects.filter(
+            shop=shop,
+            order__in=new_orders,
+            kind=InvoiceKind.DEBIT,
+            state=PaymentState.UNPAID,
+            order__status__in=[*PAID_STATUSES, S.NEW],
+        )
+        .values_list("id", "order_id", "number", "total_gross", "issued_on", "order__status")
+        .order_by("id")
+    )
+    for pk, order_id, number, total, issued_on, status in rows.iterator(chunk_size=5000):
+        if status == S.NEW and rng.random() < 0.7:
+            continue
+        elif status != S.NEW and rng.random() < 0.04:
+            continue  # some still open
+        paid_on = min(issued_on + datetime.timedelta(days=rng.choice((0, 1, 1, 2, 3, 6))), today)
+        note = rng.choice(PAYMENT_NOTES)
+        by_day[(paid_on, note)].append((pk, order_id, number, total))
+    now = timezone.now()
+    for (paid_on, note), invoices in by_day.items():
+        for start in range(0, len(invoices), PAID_CHUNK):
+            chunk = invoices[start : start + PAID_CHUNK]
+            Invoice.objects.filter(pk__in=[pk for pk, *_rest in chunk]).update(
+                state=PaymentState.PAID,
+                paid_on=paid_on,
+                paid_note=note,
+                amount_paid=models.F("total_gross"),
+            )
+            OrderEvent.objects.bulk_create(
+                [
+                    OrderEvent(
+                        shop_id=shop.pk,
+                        order_id=order_id,
+                        kind=OrderEventKind.INVOICE_PAID,
+                        actor=staff.user,
+                        actor_label=staff.label,
+                        data={
+                            "number": number,
+                            "paid_on": paid_on.isoformat(),
+                            "amount": str(total),
+                            "note": note,
+                            "settled": [],
+                        },
+                        created_at=min(
+                            now,
+                            timezone.make_aware(
+                                datetime.datetime.combine(paid_on, datetime.time(10))
+                            ),
+                        ),
+                    )
+                    for _pk, order_id, number, total in chunk
+                ],
+                batch_size=1000,
+            )

@@ -6,7 +6,8 @@ split over the workers; the rate is orders / (last worker's end - first worker's
 3 warm-up orders per worker. The baseline runs in the same run with the same worker counts:
 per order, one transaction that locks the ordered products (SELECT ... FOR UPDATE, id order),
 looks up and updates the guest customer (as place_order's checkout path does), reads the number
-series and bumps its counter (UPDATE ... RETURNING, which holds the row lock until COMMIT),
+series and bumps its counter in one UPDATE ... FROM ... RETURNING (which holds the counter row
+lock until COMMIT, as allocate_numbers does on PostgreSQL),
 inserts the order, its 3 lines, the stock movements, the order's invoice (its number from the
 invoice series with the same counter lock, the invoice row and its 4 lines: 3 + shipping), the
 placed event and the order-confirmation message (the outbox row), and updates the products'
@@ -287,6 +288,21 @@ def _insert_sql(table: str, columns: list[str], rows: int, returning: bool = Fal
     return sql + (" RETURNING id" if returning else "")
 
 
+def _next_number(conn, *, shop_id: int, kind: str, today) -> str:
+    """The series read and its counter advanced in one UPDATE … RETURNING, as allocate_numbers
+    does on PostgreSQL (the counter row stays locked until COMMIT)."""
+    from kantoor.numbering.formatting import format_number
+
+    last, prefix, padding = conn.execute(
+        "UPDATE numbering_numbercounter AS c SET last_value = c.last_value + 1"
+        " FROM numbering_numberseries AS s WHERE s.shop_id = %s AND s.kind = %s"
+        " AND c.series_id = s.id AND c.period = CASE WHEN s.yearly_restart THEN %s ELSE 0 END"
+        " RETURNING c.last_value, s.prefix, s.padding",
+        [shop_id, kind, today.year],
+    ).fetchone()
+    return format_number(prefix=prefix, counter=last, padding=padding, on=today)
+
+
 def _place_raw(conn, setup: dict, *, worker: int, i: int) -> None:
     """One order in one transaction, psycopg only (totals with the same pure function)."""
     import datetime
@@ -295,7 +311,6 @@ def _place_raw(conn, setup: dict, *, worker: int, i: int) -> None:
     from psycopg.types.json import Jsonb
 
     from kantoor.money import PriceLine, compute_totals
-    from kantoor.numbering.formatting import format_number, period_for
 
     t = setup["raw"]
     shop_id = setup["shop"].pk
@@ -327,21 +342,7 @@ def _place_raw(conn, setup: dict, *, worker: int, i: int) -> None:
             customer_id,
         ],
     )
-    prefix, padding, yearly = conn.execute(
-        "SELECT prefix, padding, yearly_restart FROM numbering_numberseries WHERE id = %s",
-        [t["series_id"]],
-    ).fetchone()
-    # The counter row is locked by the UPDATE until COMMIT, as allocate_numbers does.
-    last_value = (
-        conn.execute(
-            "UPDATE numbering_numbercounter SET last_value = last_value + 1"
-            " WHERE series_id = %s AND period = %s RETURNING last_value",
-            [t["series_id"], today.year],
-        ).fetchone()[0]
-        - 1
-    )
-    number = format_number(prefix=prefix, counter=last_value + 1, padding=padding, on=today)
-    assert period_for(yearly_restart=yearly, on=today) == today.year
+    number = _next_number(conn, shop_id=shop_id, kind="order", today=today)
 
     price_lines = [
         PriceLine(by_id[item.product_id][3], item.quantity, by_id[item.product_id][4])
@@ -418,18 +419,7 @@ def _place_raw(conn, setup: dict, *, worker: int, i: int) -> None:
 
     # The order's invoice: its number from the invoice series (same counter lock), the invoice
     # row with the parties and totals copied, its lines (the order's lines and shipping).
-    invoice_prefix, invoice_padding = conn.execute(
-        "SELECT prefix, padding FROM numbering_numberseries WHERE id = %s",
-        [t["invoice_series_id"]],
-    ).fetchone()
-    invoice_counter = conn.execute(
-        "UPDATE numbering_numbercounter SET last_value = last_value + 1"
-        " WHERE series_id = %s AND period = %s RETURNING last_value",
-        [t["invoice_series_id"], today.year],
-    ).fetchone()[0]
-    invoice_number = format_number(
-        prefix=invoice_prefix, counter=invoice_counter, padding=invoice_padding, on=today
-    )
+    invoice_number = _next_number(conn, shop_id=shop_id, kind="invoice", today=today)
     invoice = dict(t["invoice"])
     invoice.update(
         number=invoice_number,

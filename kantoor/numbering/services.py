@@ -34,6 +34,14 @@ def allocate_numbers(
     if count < 1:
         raise ValueError("count must be at least 1")
     on = on or timezone.localdate()
+    if connection.vendor == "postgresql":
+        advanced = _advance_counter_of_series(shop=shop, kind=kind, on=on, count=count)
+        if advanced is not None:
+            last, prefix, padding = advanced
+            return [
+                format_number(prefix=prefix, counter=value, padding=padding, on=on)
+                for value in range(last - count + 1, last + 1)
+            ]
     series = NumberSeries.objects.get(shop=shop, kind=kind)
     period = period_for(yearly_restart=series.yearly_restart, on=on)
     last = _advance_counter(series=series, period=period, count=count)
@@ -52,6 +60,26 @@ def allocate_numbers(
 
 def allocate_number(*, shop, kind: DocumentKind, on: datetime.date | None = None) -> str:
     return allocate_numbers(shop=shop, kind=kind, count=1, on=on)[0]
+
+
+def _advance_counter_of_series(
+    *, shop, kind: str, on: datetime.date, count: int
+) -> tuple[int, str, int] | None:
+    """PostgreSQL: the series read and its counter advanced in one statement (as
+    ``_advance_counter``, same row lock): (new value, prefix, padding), or None when the period
+    has no counter row yet. SQLite cannot return the joined series from an UPDATE … FROM."""
+    counter = connection.ops.quote_name(NumberCounter._meta.db_table)
+    series = connection.ops.quote_name(NumberSeries._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {counter} AS c SET last_value = c.last_value + %s "  # noqa: S608
+            f"FROM {series} AS s WHERE s.shop_id = %s AND s.kind = %s AND c.series_id = s.id "
+            "AND c.period = CASE WHEN s.yearly_restart THEN %s ELSE 0 END "
+            "RETURNING c.last_value, s.prefix, s.padding",
+            [count, shop.pk, str(kind), on.year],
+        )
+        row = cursor.fetchone()
+    return None if row is None else (row[0], row[1], row[2])
 
 
 def _advance_counter(*, series: NumberSeries, period: int, count: int) -> int | None:

@@ -103,4 +103,4 @@ def test_messages_benchmark_runs(bench_url):
     assert figures["sweep_messages_per_s"] > 0 and figures["task_messages_per_s"] > 0
     assert figures["outbox_added_p50_ms"] is not None
     # place_order with its invoice (series, counter, invoice, invoice lines) and the outbox row
-    assert figures["sql_statements"] == {"with_outbox": 16, "without_outbox": 15}
+    assert figures["sql_statements"] == {"with_outbox": 14, "without_outbox": 13}

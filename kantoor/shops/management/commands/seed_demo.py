@@ -485,7 +485,9 @@ def _mark_paid_in_bulk(shop: Shop, staff: Actor, *, new_orders, rng: random.Rand
         note = rng.choice(PAYMENT_NOTES)
         by_day[(paid_on, note)].append((pk, order_id, number, total))
     now = timezone.now()
+    events: list[OrderEvent] = []
     for (paid_on, note), invoices in by_day.items():
+        at = min(now, timezone.make_aware(datetime.datetime.combine(paid_on, datetime.time(10))))
         for start in range(0, len(invoices), PAID_CHUNK):
             chunk = invoices[start : start + PAID_CHUNK]
             Invoice.objects.filter(pk__in=[pk for pk, *_rest in chunk]).update(
@@ -494,29 +496,25 @@ def _mark_paid_in_bulk(shop: Shop, staff: Actor, *, new_orders, rng: random.Rand
                 paid_note=note,
                 amount_paid=models.F("total_gross"),
             )
-            OrderEvent.objects.bulk_create(
-                [
-                    OrderEvent(
-                        shop_id=shop.pk,
-                        order_id=order_id,
-                        kind=OrderEventKind.INVOICE_PAID,
-                        actor=staff.user,
-                        actor_label=staff.label,
-                        data={
-                            "number": number,
-                            "paid_on": paid_on.isoformat(),
-                            "amount": str(total),
-                            "note": note,
-                            "settled": [],
-                        },
-                        created_at=min(
-                            now,
-                            timezone.make_aware(
-                                datetime.datetime.combine(paid_on, datetime.time(10))
-                            ),
-                        ),
-                    )
-                    for _pk, order_id, number, total in chunk
-                ],
-                batch_size=1000,
+        events.extend(
+            OrderEvent(
+                shop_id=shop.pk,
+                order_id=order_id,
+                kind=OrderEventKind.INVOICE_PAID,
+                actor=staff.user,
+                actor_label=staff.label,
+                data={
+                    "number": number,
+                    "paid_on": paid_on.isoformat(),
+                    "amount": str(total),
+                    "note": note,
+                    "settled": [],
+                },
+                created_at=at,
             )
+            for _pk, order_id, number, total in invoices
+        )
+        if len(events) >= PAID_CHUNK:
+            OrderEvent.objects.bulk_create(events, batch_size=1000)
+            events = []
+    OrderEvent.objects.bulk_create(events, batch_size=1000)

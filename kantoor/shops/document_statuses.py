@@ -63,6 +63,7 @@ STATUSES: dict[str, tuple[DocumentStatus, ...]] = {
             ("unpaid", _("Unpaid"), "#ffedd5", "#7c2d12"),
             ("paid", _("Paid"), "#dcfce7", "#14532d"),
             ("credited", _("Credited"), "#f3f4f6", "#374151"),
+            ("refunded", _("Refunded"), "#e0e7ff", "#312e81"),
         ],
     ),
     StatusKind.QUOTE: _statuses(

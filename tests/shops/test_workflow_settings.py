@@ -60,7 +60,8 @@ def test_every_default_status_colour_is_readable():
 def test_the_status_lists_are_the_fixed_lists_of_design_md():
     assert [s.code for s in STATUSES[StatusKind.ORDER]] == [s.code for s in OrderStatus]
     # DESIGN.md: "invoice: unpaid, paid, credited (refunded)": the states an Invoice can be in.
-    assert [s.code for s in STATUSES[StatusKind.INVOICE]] == ["unpaid", "paid", "credited", "refunded"]
+    invoice_codes = [s.code for s in STATUSES[StatusKind.INVOICE]]
+    assert invoice_codes == ["unpaid", "paid", "credited", "refunded"]
     assert len(STATUSES[StatusKind.QUOTE]) == 7
     returns = {s.code: s.label_fixed for s in STATUSES[StatusKind.RETURN]}
     assert [code for code, fixed in returns.items() if not fixed] == [

@@ -18,6 +18,7 @@ from django.http import Http404
 
 from kantoor.customers.models import Customer
 from kantoor.invoices.models import Invoice
+from kantoor.orders.list_selectors import InvalidCursor
 from kantoor.orders.models import Order
 from kantoor.shops.models import Shop
 
@@ -72,10 +73,6 @@ class InvoiceFilters:
     date_from: datetime.date | None = None  # invoice date, inclusive
     date_to: datetime.date | None = None  # inclusive
     query: str = ""
-
-
-class InvalidCursor(ValueError):
-    """A page token that is not one of ours (edited or stale URL)."""
 
 
 @dataclass(frozen=True)

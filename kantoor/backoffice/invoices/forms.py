@@ -7,6 +7,7 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kantoor.backoffice.lists import IndexListForm, list_query, search_field
 from kantoor.invoices.list_selectors import InvoiceFilters
 from kantoor.invoices.models import InvoiceKind, PaymentState
 from kantoor.invoices.services import MAX_PAYMENT_NOTE
@@ -93,23 +94,10 @@ class MarkPaidForm(forms.Form):
 FILTER_PARAMS = ("q", "type", "state", "date_from", "date_to")
 
 
-class InvoiceListForm(forms.Form):
+class InvoiceListForm(IndexListForm):
     """What the list shows, read from the URL. Invalid parts are reported and left out."""
 
-    q = forms.CharField(
-        label=_("Search"),
-        required=False,
-        max_length=100,
-        strip=True,
-        widget=forms.TextInput(
-            attrs={
-                "type": "search",
-                "placeholder": _("Invoice or order number, customer name, e-mail or company"),
-                "autocomplete": "off",
-                "class": "form-control",
-            }
-        ),
-    )
+    q = search_field(_("Invoice or order number, customer name, e-mail or company"))
     type = forms.MultipleChoiceField(
         label=_("Type"),
         choices=InvoiceKind.choices,
@@ -122,26 +110,6 @@ class InvoiceListForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    date_from = forms.DateField(
-        label=_("From"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
-    )
-    date_to = forms.DateField(
-        label=_("Up to and including"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
-    )
-    after = forms.CharField(required=False, max_length=120, widget=forms.HiddenInput)
-    before = forms.CharField(required=False, max_length=120, widget=forms.HiddenInput)
-    last = forms.BooleanField(required=False, widget=forms.HiddenInput)
-
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("date_from"), cleaned.get("date_to")
-        if start and end and start > end:
-            self.add_error("date_to", _("The end date is before the start date."))
-        return cleaned
 
     def filters(self) -> InvoiceFilters:
         data = getattr(self, "cleaned_data", {})
@@ -149,7 +117,7 @@ class InvoiceListForm(forms.Form):
             kinds=tuple(data.get("type") or ()),
             states=tuple(data.get("state") or ()),
             date_from=data.get("date_from"),
-            date_to=data.get("date_to") if "date_to" not in self.errors else None,
+            date_to=self.valid_date_to(),
             query=data.get("q") or "",
         )
 
@@ -164,12 +132,4 @@ def filter_query(filters: InvoiceFilters, **changes) -> QueryDict:
         "date_to": filters.date_to.isoformat() if filters.date_to else "",
     }
     values.update(changes)
-    query = QueryDict(mutable=True)
-    for key in (*FILTER_PARAMS, "after", "before", "last"):
-        value = values.get(key)
-        if isinstance(value, list | tuple):
-            if value:
-                query.setlist(key, [str(v) for v in value])
-        elif value:
-            query[key] = str(value)
-    return query
+    return list_query(values, FILTER_PARAMS)

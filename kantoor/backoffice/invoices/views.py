@@ -27,11 +27,11 @@ from kantoor.backoffice.invoices.forms import (
     NewInvoiceForm,
     filter_query,
 )
+from kantoor.backoffice.lists import read_page
 from kantoor.backoffice.menu import entry_by_key
 from kantoor.backoffice.views import render_in_shop
 from kantoor.invoices.list_selectors import (
     DOWNLOAD_FORMATS,
-    InvalidCursor,
     InvoiceFilters,
     count_invoices,
     invoice_by_number,
@@ -302,17 +302,10 @@ def invoice_list_view(request: HttpRequest, shop_slug: str) -> HttpResponse:
     form = InvoiceListForm(request.GET)
     form.is_valid()
     filters = form.filters()
-    cursor = {
-        "after": form.cleaned_data.get("after") or None,
-        "before": form.cleaned_data.get("before") or None,
-        "last": bool(form.cleaned_data.get("last")),
-    }
-    page_error = ""
-    try:
-        page = invoice_list(shop=shop, filters=filters, **cursor)
-    except InvalidCursor:
-        page_error = _("That page link is no longer valid; here is the first page.")
-        page = invoice_list(shop=shop, filters=filters)
+    page, page_error = read_page(
+        lambda **cursor: invoice_list(shop=shop, filters=filters, **cursor),
+        cursor=form.page_cursor(),
+    )
     count = count_invoices(shop=shop, filters=filters)
     has_filters = bool(
         filters.kinds or filters.states or filters.query or filters.date_from or filters.date_to

@@ -6,6 +6,7 @@ from django import forms
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from kantoor.backoffice.lists import IndexListForm, list_query, search_field
 from kantoor.customers.models import Customer
 from kantoor.orders.list_selectors import DEFAULT_ORDER_SORT, ORDER_LIST_SORTS, OrderFilters
 from kantoor.orders.statuses import OrderStatus
@@ -26,39 +27,16 @@ MAX_BULK_ORDERS = 200
 MAX_ORDER_ID = 2**63 - 1
 
 
-class OrderListForm(forms.Form):
+class OrderListForm(IndexListForm):
     """What the list shows, read from the URL. Invalid parts are reported and left out."""
 
-    q = forms.CharField(
-        label=_("Search"),
-        required=False,
-        max_length=100,
-        strip=True,
-        widget=forms.TextInput(
-            attrs={
-                "type": "search",
-                "placeholder": _("Number, name, e-mail, company or postcode"),
-                "autocomplete": "off",
-                "class": "form-control",
-            }
-        ),
-    )
+    q = search_field(_("Number, name, e-mail, company or postcode"))
     status = forms.TypedMultipleChoiceField(
         label=_("Status"),
         choices=OrderStatus.choices,
         coerce=int,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-    )
-    date_from = forms.DateField(
-        label=_("From"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
-    )
-    date_to = forms.DateField(
-        label=_("Up to and including"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
     )
     customer = forms.IntegerField(
         label=_("Customer"), required=False, min_value=1, widget=forms.HiddenInput
@@ -69,9 +47,6 @@ class OrderListForm(forms.Form):
         required=False,
         widget=forms.Select(attrs={"class": "form-select"}),
     )
-    after = forms.CharField(required=False, max_length=120, widget=forms.HiddenInput)
-    before = forms.CharField(required=False, max_length=120, widget=forms.HiddenInput)
-    last = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, shop, status_labels: dict[int, str] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -90,20 +65,13 @@ class OrderListForm(forms.Form):
             raise forms.ValidationError(_("That customer was not found in this shop."))
         return customer_id
 
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("date_from"), cleaned.get("date_to")
-        if start and end and start > end:
-            self.add_error("date_to", _("The end date is before the start date."))
-        return cleaned
-
     def filters(self) -> OrderFilters:
         """The valid parts of the request as filters (call after is_valid())."""
         data = getattr(self, "cleaned_data", {})
         return OrderFilters(
             statuses=tuple(data.get("status") or ()),
             date_from=data.get("date_from"),
-            date_to=data.get("date_to") if "date_to" not in self.errors else None,
+            date_to=self.valid_date_to(),
             customer_id=data.get("customer"),
             query=data.get("q") or "",
             sort=data.get("sort") or DEFAULT_ORDER_SORT,
@@ -123,15 +91,7 @@ def filter_query(filters: OrderFilters, **changes) -> QueryDict:
     values.update(changes)
     if values["sort"] == DEFAULT_ORDER_SORT:
         values["sort"] = ""
-    query = QueryDict(mutable=True)
-    for key in (*FILTER_PARAMS, "after", "before", "last"):
-        value = values.get(key)
-        if isinstance(value, list | tuple):
-            if value:
-                query.setlist(key, [str(v) for v in value])
-        elif value:
-            query[key] = str(value)
-    return query
+    return list_query(values, FILTER_PARAMS)
 
 
 class OrderIdsField(forms.Field):

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from kantoor.backoffice.access import shop_staff_required
+from kantoor.backoffice.lists import read_page
 from kantoor.backoffice.menu import entry_by_key
 from kantoor.backoffice.orders.list_forms import (
     FILTER_PARAMS,
@@ -25,7 +26,6 @@ from kantoor.backoffice.orders.list_forms import (
 )
 from kantoor.backoffice.views import render_in_shop
 from kantoor.orders.list_selectors import (
-    InvalidCursor,
     OrderFilters,
     count_orders,
     order_list,
@@ -74,17 +74,9 @@ def order_list_view(request: HttpRequest, shop_slug: str) -> HttpResponse:
     form = OrderListForm(request.GET, shop=shop, status_labels=labels)
     form.is_valid()
     filters = form.filters()
-    cursor = {
-        "after": form.cleaned_data.get("after") or None,
-        "before": form.cleaned_data.get("before") or None,
-        "last": bool(form.cleaned_data.get("last")),
-    }
-    page_error = ""
-    try:
-        page = order_list(shop=shop, filters=filters, **cursor)
-    except InvalidCursor:
-        page_error = _("That page link is no longer valid; here is the first page.")
-        page = order_list(shop=shop, filters=filters)
+    page, page_error = read_page(
+        lambda **cursor: order_list(shop=shop, filters=filters, **cursor), cursor=form.page_cursor()
+    )
     count = count_orders(shop=shop, filters=filters)
     has_filters = bool(
         filters.statuses

@@ -1,0 +1,92 @@
+"""What every back-office index list (orders, invoices …) shares: the URL's search box, date
+range and page cursor, the URL built back from a filter state, and reading a keyset page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django import forms
+from django.http import QueryDict
+from django.utils.translation import gettext as _gettext
+from django.utils.translation import gettext_lazy as _
+
+from kantoor.orders.list_selectors import InvalidCursor
+
+CURSOR_PARAMS = ("after", "before", "last")
+
+
+def search_field(placeholder) -> forms.CharField:
+    return forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=100,
+        strip=True,
+        widget=forms.TextInput(
+            attrs={
+                "type": "search",
+                "placeholder": placeholder,
+                "autocomplete": "off",
+                "class": "form-control",
+            }
+        ),
+    )
+
+
+class IndexListForm(forms.Form):
+    """The date range and the page cursor of a list, read from the URL; invalid parts are
+    reported and left out. Subclasses add the search box and their own filters."""
+
+    date_from = forms.DateField(
+        label=_("From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
+    )
+    date_to = forms.DateField(
+        label=_("Up to and including"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
+    )
+    after = forms.CharField(required=False, max_length=120, widget=forms.HiddenInput)
+    before = forms.CharField(required=False, max_length=120, widget=forms.HiddenInput)
+    last = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("The end date is before the start date."))
+        return cleaned
+
+    def valid_date_to(self):
+        data = getattr(self, "cleaned_data", {})
+        return data.get("date_to") if "date_to" not in self.errors else None
+
+    def page_cursor(self) -> dict[str, Any]:
+        data = getattr(self, "cleaned_data", {})
+        return {
+            "after": data.get("after") or None,
+            "before": data.get("before") or None,
+            "last": bool(data.get("last")),
+        }
+
+
+def list_query(values: dict[str, Any], params: Iterable[str]) -> QueryDict:
+    """URL parameters in a stable order, empty values left out (clean, bookmarkable URLs)."""
+    query = QueryDict(mutable=True)
+    for key in (*params, *CURSOR_PARAMS):
+        value = values.get(key)
+        if isinstance(value, list | tuple):
+            if value:
+                query.setlist(key, [str(v) for v in value])
+        elif value:
+            query[key] = str(value)
+    return query
+
+
+def read_page(fetch: Callable[..., Any], *, cursor: dict[str, Any]) -> tuple[Any, str]:
+    """The page the cursor asks for; an edited or stale cursor gives the first page and says so."""
+    try:
+        return fetch(**cursor), ""
+    except InvalidCursor:
+        return fetch(), _gettext("That page link is no longer valid; here is the first page.")

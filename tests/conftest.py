@@ -127,3 +127,49 @@ def make_order(db):
         )
 
     return make
+
+
+def place_orders_concurrently(shop, product, *, threads=8, per_thread=25, roll_back_every=5):
+    """Place ``threads x per_thread`` orders from as many threads at once (each its own database
+    connection); every ``roll_back_every``-th order of a thread is rolled back after it took its
+    numbers. Returns the committed orders. For PostgreSQL tests with transactional_db."""
+    import threading
+
+    from django.db import connection, transaction
+
+    committed, errors = [], []
+    start = threading.Barrier(threads)
+
+    class RollBack(Exception):
+        pass
+
+    def worker(index: int) -> None:
+        try:
+            start.wait()
+            for i in range(per_thread):
+                try:
+                    with transaction.atomic():
+                        order = place_order(
+                            shop=shop,
+                            details=details_for(email=f"t{index}@example.test"),
+                            items=[OrderItem(product.pk, 1)],
+                            shipping_method="delivery",
+                            actor=Actor.system(),
+                        )
+                        if i % roll_back_every == roll_back_every - 1:
+                            raise RollBack
+                    committed.append(order)
+                except RollBack:
+                    pass
+        except Exception as error:  # pragma: no cover - reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    workers = [threading.Thread(target=worker, args=(n,)) for n in range(threads)]
+    for thread in workers:
+        thread.start()
+    for thread in workers:
+        thread.join()
+    assert errors == []
+    return committed

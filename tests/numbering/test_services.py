@@ -1,5 +1,4 @@
 import datetime
-import threading
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -9,7 +8,7 @@ from kantoor.numbering.models import DocumentKind, NumberSeries
 from kantoor.numbering.selectors import preview_next_number
 from kantoor.numbering.services import allocate_number, allocate_numbers
 from kantoor.orders.models import Order
-from tests.conftest import details_for
+from tests.conftest import place_orders_concurrently
 
 D = datetime.date
 
@@ -91,46 +90,10 @@ def test_concurrent_orders_get_gapless_unique_numbers_with_rollbacks(shop, produ
     """8 threads place 200 orders at once; every 5th is rolled back after taking its number."""
     if connection.vendor != "postgresql":
         pytest.skip("concurrency under row locks is a PostgreSQL test; SQLite serialises writers")
-    from kantoor.orders.services import Actor, OrderItem, place_order
-
     untracked = products[2]  # no stock to run out under 200 orders
     threads, per_thread = 8, 25
-    committed, errors = [], []
-    start = threading.Barrier(threads)
+    committed = [order.number for order in place_orders_concurrently(shop, untracked)]
 
-    class RollBack(Exception):
-        pass
-
-    def worker(index: int) -> None:
-        try:
-            start.wait()
-            for i in range(per_thread):
-                try:
-                    with transaction.atomic():
-                        order = place_order(
-                            shop=shop,
-                            details=details_for(email=f"t{index}@example.test"),
-                            items=[OrderItem(untracked.pk, 1)],
-                            shipping_method="delivery",
-                            actor=Actor.system(),
-                        )
-                        if i % 5 == 4:
-                            raise RollBack
-                    committed.append(order.number)
-                except RollBack:
-                    pass
-        except Exception as error:  # pragma: no cover - reported below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    workers = [threading.Thread(target=worker, args=(n,)) for n in range(threads)]
-    for thread in workers:
-        thread.start()
-    for thread in workers:
-        thread.join()
-
-    assert errors == []
     expected = threads * per_thread * 4 // 5
     numbers = sorted(Order.objects.filter(shop=shop).values_list("number", flat=True))
     assert len(numbers) == len(set(numbers)) == expected == len(committed)

@@ -104,7 +104,9 @@ def compute_totals(lines: Sequence[PriceLine], *, prices_include_vat: bool) -> T
         if prices_include_vat:
             vat = round_money(rate_sum * rate / (HUNDRED + rate))
             net = rate_sum - vat
-            for i, share in zip(indexes, _spread(net, [amounts[i] for i in indexes]), strict=True):
+            for i, share in zip(
+                indexes, spread_cents(net, [amounts[i] for i in indexes]), strict=True
+            ):
                 line_net[i] = share
         else:
             net = rate_sum
@@ -157,7 +159,7 @@ def _two_places(rate: Decimal) -> Decimal:
     return rate.quantize(CENT)
 
 
-def _spread(total: Decimal, weights: Iterable[Decimal]) -> list[Decimal]:
+def spread_cents(total: Decimal, weights: Iterable[Decimal]) -> list[Decimal]:
     """Split ``total`` over ``weights`` in cents, proportionally, exactly (largest remainder)."""
     weights = list(weights)
     weight_sum = sum(weights, ZERO)

@@ -37,9 +37,9 @@ from kantoor.money import (
     PriceLine,
     Totals,
     VatBreakdown,
-    _spread,
     compute_totals,
     format_money,
+    spread_cents,
     totals_with_shipping,
 )
 from kantoor.numbering.models import DocumentKind
@@ -175,7 +175,7 @@ def _settled(
             continue
         if prices_include_vat and want_net != row.net:
             indexes = [i for i, ln in enumerate(lines) if _rate(ln.vat_rate) == _rate(row.rate)]
-            shares = _spread(want_net, [line_gross[i] for i in indexes])
+            shares = spread_cents(want_net, [line_gross[i] for i in indexes])
             for i, share in zip(indexes, shares, strict=True):
                 line_net[i] = share
         elif not prices_include_vat and want_vat != row.vat:

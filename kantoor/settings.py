@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "kantoor.numbering",
     "kantoor.orders",
     "kantoor.invoices",
+    "kantoor.payments",
     "kantoor.messaging",
     "kantoor.returns",
     "kantoor.storefront",

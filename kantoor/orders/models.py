@@ -134,6 +134,12 @@ class OrderEventKind(models.TextChoices):
     INVOICE_ISSUED = "invoice_issued", _("Invoice issued")
     CREDIT_INVOICE_ISSUED = "credit_invoice_issued", _("Credit invoice issued")
     INVOICE_PAID = "invoice_paid", _("Invoice marked paid")
+    INVOICE_SENT = "invoice_sent", _("Invoice e-mailed")
+    PAYMENT_LINK_SENT = "payment_link_sent", _("Payment link sent")
+    PAYMENT_RECEIVED = "payment_received", _("Payment received")
+    PAYMENT_FAILED = "payment_failed", _("Payment not completed")
+    PAYMENT_REFUNDED = "payment_refunded", _("Payment refunded")
+    ORDER_PAID = "order_paid", _("Order paid")
 
 
 class OrderEvent(models.Model):

@@ -189,6 +189,15 @@ class WorkflowSettings(models.Model):
             "On: credit invoices get the next invoice number. Off: they have a series of their own."
         ),
     )
+    # Payments
+    # The order status (an OrderStatus value) an order moves to when it becomes paid while it is
+    # "Awaiting payment"; None leaves the status as it is.
+    status_when_paid = models.PositiveSmallIntegerField(
+        _("when an order awaiting payment is paid, move it to"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty to keep the status; the order shows as paid either way."),
+    )
     # Returns
     returns_self_service = models.BooleanField(
         _("customers request returns themselves"),

@@ -1,0 +1,37 @@
+"""Payment links: ``/pay/<token>``, one per debit invoice, unguessable and bound to the invoice.
+
+The token is the invoice's shop and id signed with the project's SECRET_KEY (HMAC-SHA256, salted
+for this purpose only): it cannot be made without the key, and it opens only the invoice it names.
+It does not expire: a link in an e-mail keeps working; once the invoice is paid, the page says so.
+"""
+
+from __future__ import annotations
+
+from django.core import signing
+from django.urls import reverse
+
+_SALT = "kantoor.payments.payment-link"
+
+
+def payment_link_token(*, shop_id: int, invoice_id: int) -> str:
+    return signing.dumps({"s": shop_id, "i": invoice_id}, salt=_SALT)
+
+
+def invoice_from_token(token: str) -> tuple[int, int] | None:
+    """(shop id, invoice id) that a payment-link token opens, or None for a bad token."""
+    try:
+        data = signing.loads(token, salt=_SALT)
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict):
+        return None
+    shop_id, invoice_id = data.get("s"), data.get("i")
+    if not isinstance(shop_id, int) or not isinstance(invoice_id, int):
+        return None
+    return shop_id, invoice_id
+
+
+def payment_link_path(*, shop_id: int, invoice_id: int) -> str:
+    """The path of the invoice's payment page (prefix it with the site's address for e-mail)."""
+    token = payment_link_token(shop_id=shop_id, invoice_id=invoice_id)
+    return reverse("payments:pay", kwargs={"token": token})

@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('invoices', '0002_immutability_triggers'),
-        ('orders', '0009_alter_orderevent_kind'),
+        ('orders', '0009_orderevent_kind_payments'),
         ('shops', '0005_workflowsettings_status_when_paid'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -195,6 +195,13 @@ else:
     EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
 # A mail server that hangs must not hold a worker (or a request) for ever.
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
+# The address customers and payment providers reach this installation at: links in e-mails
+# (payment links) and the webhook address given to a payment provider are built on it.
+BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Payment provider keys are stored encrypted with a key derived from this secret (default: the
+# SECRET_KEY); set it to keep the keys readable when SECRET_KEY is rotated.
+PAYMENT_KEYS_SECRET = os.environ.get("PAYMENT_KEYS_SECRET", "")
+
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Kantoor <no-reply@localhost>")
 
 # --- Celery ---------------------------------------------------------------------------------

@@ -1,0 +1,179 @@
+"""Reading payments (always scoped by shop): an invoice's payments, the Payments page, one payment.
+
+The list follows kantoor.invoices.list_selectors: filters, search, keyset pages (newest first, by
+creation time then id; no OFFSET) and a bounded count.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from kantoor.invoices.models import Invoice
+from kantoor.orders.list_selectors import InvalidCursor
+from kantoor.payments.models import Payment
+from kantoor.shops.models import Shop
+
+PAYMENT_LIST_PAGE_SIZE = 50
+PAYMENT_LIST_COUNT_CAP = 10_000
+
+
+def payments_for_invoice(*, shop: Shop, invoice: Invoice) -> QuerySet[Payment]:
+    """The invoice's payments, newest first."""
+    return Payment.objects.filter(shop=shop, invoice_id=invoice.pk).order_by("-created_at", "-id")
+
+
+def payments_for_order(*, shop: Shop, order_id: int) -> QuerySet[Payment]:
+    """The order's payments (all its invoices), newest first, with their invoice."""
+    return (
+        Payment.objects.filter(shop=shop, order_id=order_id)
+        .select_related("invoice")
+        .order_by("-created_at", "-id")
+    )
+
+
+def payment_for_shop(*, shop: Shop, payment_id: int) -> Payment:
+    """One payment of the shop, with its invoice and order; Http404 for another shop's."""
+    payment = (
+        Payment.objects.select_related("invoice", "order").filter(shop=shop, pk=payment_id).first()
+    )
+    if payment is None:
+        raise Http404("No such payment.")
+    return payment
+
+
+# --- The back-office Payments page ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PaymentFilters:
+    """What the Payments page shows: every field narrows it; the empty filter shows all."""
+
+    states: tuple[str, ...] = ()
+    providers: tuple[str, ...] = ()
+    date_from: datetime.date | None = None  # creation date (shop's time zone), inclusive
+    date_to: datetime.date | None = None  # inclusive
+    query: str = ""  # an invoice or order number (or part of one), or the provider's reference
+
+
+@dataclass
+class PaymentPage:
+    payments: list[Payment]
+    previous_cursor: str | None
+    next_cursor: str | None
+    is_first: bool
+    is_last: bool
+
+
+def _day_start(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def filtered_payments(*, shop: Shop, filters: PaymentFilters) -> QuerySet[Payment]:
+    """The shop's payments narrowed by the filters (unordered)."""
+    queryset = Payment.objects.filter(shop=shop)
+    if filters.states:
+        queryset = queryset.filter(state__in=sorted(set(filters.states)))
+    if filters.providers:
+        queryset = queryset.filter(provider__in=sorted(set(filters.providers)))
+    if filters.date_from:
+        queryset = queryset.filter(created_at__gte=_day_start(filters.date_from))
+    if filters.date_to:
+        next_day = filters.date_to + datetime.timedelta(days=1)
+        queryset = queryset.filter(created_at__lt=_day_start(next_day))
+    query = " ".join(filters.query.split())
+    if query:
+        queryset = queryset.filter(
+            Q(invoice__number__icontains=query)
+            | Q(order__number__icontains=query)
+            | Q(provider_payment_id=query)
+        )
+    return queryset
+
+
+def payment_list(
+    *,
+    shop: Shop,
+    filters: PaymentFilters,
+    after: str | None = None,
+    before: str | None = None,
+    last: bool = False,
+    page_size: int = PAYMENT_LIST_PAGE_SIZE,
+) -> PaymentPage:
+    """One page of the shop's payments, newest first (created, then id), with invoice and order.
+
+    The first page, the page after/before a cursor, or the last page; one SQL statement each.
+    Raises kantoor.orders.list_selectors.InvalidCursor for a bad page token.
+    """
+    queryset = filtered_payments(shop=shop, filters=filters).select_related("invoice", "order")
+    if before:
+        at, pk = _parse_cursor(before)
+        rows = list(_newer(queryset, at, pk).order_by("created_at", "id")[: page_size + 1])
+        if len(rows) <= page_size:
+            return payment_list(shop=shop, filters=filters, page_size=page_size)
+        rows = rows[:page_size][::-1]
+        return PaymentPage(rows, _cursor(rows[0]), _cursor(rows[-1]), False, False)
+    if last:
+        rows = list(queryset.order_by("created_at", "id")[: page_size + 1])
+        more_before = len(rows) > page_size
+        rows = rows[:page_size][::-1]
+        return PaymentPage(
+            rows, _cursor(rows[0]) if more_before and rows else None, None, not more_before, True
+        )
+    if after:
+        at, pk = _parse_cursor(after)
+        queryset = _older(queryset, at, pk)
+    rows = list(queryset.order_by("-created_at", "-id")[: page_size + 1])
+    more_after = len(rows) > page_size
+    rows = rows[:page_size]
+    return PaymentPage(
+        rows,
+        _cursor(rows[0]) if after and rows else None,
+        _cursor(rows[-1]) if more_after else None,
+        not after,
+        not more_after,
+    )
+
+
+def count_payments(
+    *, shop: Shop, filters: PaymentFilters, cap: int = PAYMENT_LIST_COUNT_CAP
+) -> tuple[int, bool]:
+    """(how many payments match, exact?): counts at most ``cap`` + 1 rows."""
+    counted = filtered_payments(shop=shop, filters=filters).order_by()[: cap + 1].count()
+    return (counted, True) if counted <= cap else (cap, False)
+
+
+def _older(queryset, at: datetime.datetime, pk: int):
+    return queryset.filter(created_at__lte=at).filter(
+        Q(created_at__lt=at) | Q(created_at=at, pk__lt=pk)
+    )
+
+
+def _newer(queryset, at: datetime.datetime, pk: int):
+    return queryset.filter(created_at__gte=at).filter(
+        Q(created_at__gt=at) | Q(created_at=at, pk__gt=pk)
+    )
+
+
+_MAX_PK = 2**63 - 1
+
+
+def _cursor(payment: Payment) -> str:
+    return f"{payment.created_at.astimezone(datetime.UTC).isoformat()}~{payment.pk}"
+
+
+def _parse_cursor(token: str) -> tuple[datetime.datetime, int]:
+    text, separator, pk_text = token.rpartition("~")
+    try:
+        if not separator or not pk_text.isdigit() or int(pk_text) > _MAX_PK:
+            raise ValueError(token)
+        at = datetime.datetime.fromisoformat(text)
+        if at.tzinfo is None:
+            raise ValueError(token)
+        return at, int(pk_text)
+    except (ValueError, OverflowError) as error:
+        raise InvalidCursor(token) from error

@@ -9,10 +9,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import BooleanField, Q, QuerySet
+from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from kantoor.invoices.models import Invoice, InvoiceKind
+from kantoor.invoices.selectors import SETTLED_CREDIT, SETTLED_DEBIT
 from kantoor.orders.models import Order
 from kantoor.shops.models import Shop
 
@@ -64,6 +66,7 @@ class OrderFilters:
     customer_id: int | None = None
     query: str = ""
     sort: str = DEFAULT_ORDER_SORT
+    paid: bool | None = None  # True: only paid orders, False: only orders not paid, None: all
 
 
 class InvalidCursor(ValueError):
@@ -104,7 +107,9 @@ def order_list(
     One SQL statement. Raises InvalidCursor for a token that does not fit the sort order.
     """
     field, descending = ORDER_LIST_SORTS.get(filters.sort, ORDER_LIST_SORTS[DEFAULT_ORDER_SORT])
-    queryset = filtered_orders(shop=shop, filters=filters)
+    # ``is_paid`` per row in the same statement: two EXISTS probes of the invoice_order_id index
+    # for each of the page's rows (PostgreSQL evaluates them after the LIMIT).
+    queryset = filtered_orders(shop=shop, filters=filters).annotate(is_paid=order_paid_condition())
     if before:
         value, pk = _parse_cursor(before, field)
         rows = list(
@@ -165,6 +170,10 @@ def filtered_orders(*, shop: Shop, filters: OrderFilters) -> QuerySet[Order]:
         queryset = queryset.filter(created_at__lt=_local_midnight(next_day))
     if filters.customer_id:
         queryset = queryset.filter(customer_id=filters.customer_id)
+    if filters.paid is True:
+        queryset = queryset.filter(order_paid_condition())
+    elif filters.paid is False:
+        queryset = queryset.filter(~order_paid_condition())
     query = " ".join(filters.query.split())
     if query:
         number = _exact_number(shop=shop, query=query)
@@ -172,6 +181,19 @@ def filtered_orders(*, shop: Shop, filters: OrderFilters) -> QuerySet[Order]:
         # for "ORD2026-446081" reads every order's "ORD", "202", "026" … entries first).
         queryset = queryset.filter(number=number) if number else queryset.filter(_search(query))
     return queryset
+
+
+def order_paid_condition() -> Q:
+    """The order is paid, as ``kantoor.invoices.selectors.order_is_paid`` says, as one condition
+    on the order row: it has an invoice, and none of its invoices is unsettled (a debit invoice
+    not paid or credited, a credit invoice not refunded or credited). Both are EXISTS subqueries
+    over the invoice_order_id index, so a filter or a page of rows costs no query per row."""
+    invoices = Invoice.objects.filter(order_id=OuterRef("pk"))
+    unsettled = invoices.exclude(
+        Q(kind=InvoiceKind.DEBIT, state__in=sorted(SETTLED_DEBIT))
+        | Q(kind=InvoiceKind.CREDIT, state__in=sorted(SETTLED_CREDIT))
+    )
+    return Q(Exists(invoices)) & ~Q(Exists(unsettled))
 
 
 def _exact_number(*, shop: Shop, query: str) -> str | None:

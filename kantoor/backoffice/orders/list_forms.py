@@ -22,7 +22,9 @@ SORT_CHOICES = [
 assert {key for key, _label in SORT_CHOICES} == set(ORDER_LIST_SORTS)
 
 # The URL parameters that describe what the list shows (the page cursor comes on top).
-FILTER_PARAMS = ("q", "status", "date_from", "date_to", "customer", "sort")
+FILTER_PARAMS = ("q", "status", "paid", "date_from", "date_to", "customer", "sort")
+PAID_CHOICES = [("", _("All orders")), ("yes", _("Paid")), ("no", _("Not paid"))]
+PAID_VALUES = {"yes": True, "no": False}
 MAX_BULK_ORDERS = 200
 MAX_ORDER_ID = 2**63 - 1
 
@@ -37,6 +39,13 @@ class OrderListForm(IndexListForm):
         coerce=int,
         required=False,
         widget=forms.CheckboxSelectMultiple,
+    )
+    paid = forms.ChoiceField(
+        label=_("Payment"),
+        choices=PAID_CHOICES,
+        required=False,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": _("Choose paid or not paid.")},
     )
     customer = forms.IntegerField(
         label=_("Customer"), required=False, min_value=1, widget=forms.HiddenInput
@@ -75,6 +84,7 @@ class OrderListForm(IndexListForm):
             customer_id=data.get("customer"),
             query=data.get("q") or "",
             sort=data.get("sort") or DEFAULT_ORDER_SORT,
+            paid=PAID_VALUES.get(data.get("paid") or ""),
         )
 
 
@@ -83,6 +93,7 @@ def filter_query(filters: OrderFilters, **changes) -> QueryDict:
     values = {
         "q": filters.query,
         "status": [str(s) for s in filters.statuses],
+        "paid": {True: "yes", False: "no"}.get(filters.paid, ""),
         "date_from": filters.date_from.isoformat() if filters.date_from else "",
         "date_to": filters.date_to.isoformat() if filters.date_to else "",
         "customer": str(filters.customer_id or ""),

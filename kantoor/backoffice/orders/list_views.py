@@ -44,11 +44,13 @@ class SavedView:
     key: str
     label: str
     statuses: tuple[int, ...]
+    paid: bool | None = None  # None: paid or not
 
 
 # Saved views as tabs: a tab is a set of statuses (the fixed statuses, grouped as the work flows).
 SAVED_VIEWS = (
     SavedView("all", gettext_lazy("All"), ()),
+    SavedView("unpaid", gettext_lazy("Not paid"), (), paid=False),
     SavedView("new", gettext_lazy("New"), (S.NEW,)),
     SavedView(
         "in_process",
@@ -80,6 +82,7 @@ def order_list_view(request: HttpRequest, shop_slug: str) -> HttpResponse:
     count = count_orders(shop=shop, filters=filters)
     has_filters = bool(
         filters.statuses
+        or filters.paid is not None
         or filters.query
         or filters.date_from
         or filters.date_to
@@ -188,13 +191,16 @@ def _href(path: str, filters: OrderFilters, **changes) -> str:
     return f"{path}?{query}" if query else path
 
 
+PAID_PARAM = {True: "yes", False: "no", None: ""}
+
+
 def _tabs(path: str, filters: OrderFilters) -> list[dict]:
     current = tuple(sorted(set(filters.statuses)))
     return [
         {
             "view": view,
-            "href": _href(path, filters, status=sorted(view.statuses)),
-            "active": current == tuple(sorted(view.statuses)),
+            "href": _href(path, filters, status=sorted(view.statuses), paid=PAID_PARAM[view.paid]),
+            "active": current == tuple(sorted(view.statuses)) and filters.paid == view.paid,
         }
         for view in SAVED_VIEWS
     ]
@@ -216,6 +222,13 @@ def _chips(path: str, filters: OrderFilters, form: OrderListForm, labels) -> lis
             {
                 "label": _("Status: %(status)s") % {"status": labels[status]},
                 "href": _href(path, filters, status=rest),
+            }
+        )
+    if filters.paid is not None:
+        chips.append(
+            {
+                "label": _("Payment: paid") if filters.paid else _("Payment: not paid"),
+                "href": _href(path, filters, paid=""),
             }
         )
     if filters.date_from or filters.date_to:

@@ -115,10 +115,9 @@ def filtered_invoices(*, shop: Shop, filters: InvoiceFilters) -> QuerySet[Invoic
     return queryset
 
 
-# The text one search box looks through, as one expression: on PostgreSQL a trigram GIN index on
-# exactly this expression would serve fragments ("%jans%"), as migration orders 0006 does for
-# orders. That index is not there yet: until an invoices migration adds it, a fragment search
-# reads all of a shop's invoices (a whole invoice or order number uses the unique index).
+# The text one search box looks through, as one expression: on PostgreSQL the trigram GIN index of
+# migration invoices 0003 is on exactly this expression and serves fragments ("%jans%"), as
+# migration orders 0006 does for orders (a whole invoice or order number uses the B-tree indexes).
 INVOICE_SEARCH_SQL = (
     '("invoices_invoice"."number" || \' \' || "invoices_invoice"."order_number" || \' \' || '
     '"invoices_invoice"."customer_name" || \' \' || "invoices_invoice"."customer_email" || '

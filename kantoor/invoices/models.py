@@ -104,7 +104,11 @@ class Invoice(models.Model):
         ]
         indexes = [
             models.Index(fields=["shop", "-issued_on", "-id"], name="invoice_shop_issued_id"),
+            models.Index(
+                fields=["shop", "state", "-issued_on", "-id"], name="invoice_shop_state_issued_id"
+            ),
             models.Index(fields=["order", "id"], name="invoice_order_id"),
+            models.Index(fields=["shop", "order_number"], name="invoice_shop_order_number"),
         ]
 
     def __str__(self) -> str:

@@ -8,4 +8,6 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("backoffice/", include("kantoor.backoffice.urls")),
     path("shop/<slug:shop_slug>/", include("kantoor.storefront.urls")),
+    path("pay/", include("kantoor.storefront.pay_urls")),
+    path("payments/", include("kantoor.payments.urls")),
 ]

@@ -35,7 +35,7 @@ def invoice_from_token(token: str) -> tuple[int, int] | None:
 def payment_link_path(*, shop_id: int, invoice_id: int) -> str:
     """The path of the invoice's payment page (prefix it with the site's address for e-mail)."""
     token = payment_link_token(shop_id=shop_id, invoice_id=invoice_id)
-    return reverse("payments:pay", kwargs={"token": token})
+    return reverse("pay:invoice", kwargs={"token": token})
 
 
 def absolute_url(path: str) -> str:

@@ -1,0 +1,65 @@
+"""Payment providers: one interface (base.py), the built-in demo provider and Mollie.
+
+``provider_for(shop)`` is the shop's current provider (demo when nothing is saved);
+``provider_named(shop, name)`` is a given provider with the shop's keys (a webhook for a Mollie
+payment still needs Mollie after the shop switched to another provider).
+"""
+
+from __future__ import annotations
+
+from kantoor.payments.crypto import decrypt_credentials
+from kantoor.payments.models import PaymentSettings, Provider
+from kantoor.payments.providers.base import (
+    PaymentProvider,
+    ProviderError,
+    ProviderPayment,
+    ProviderRefund,
+)
+from kantoor.shops.models import Shop
+
+__all__ = [
+    "PaymentProvider",
+    "ProviderError",
+    "ProviderPayment",
+    "ProviderRefund",
+    "ONLINE_PROVIDERS",
+    "provider_for",
+    "provider_named",
+    "saved_settings",
+]
+
+ONLINE_PROVIDERS = (Provider.DEMO, Provider.MOLLIE)
+
+
+def saved_settings(shop: Shop) -> PaymentSettings | None:
+    return PaymentSettings.objects.filter(shop_id=shop.pk).first()
+
+
+def provider_named(shop: Shop, name: str) -> PaymentProvider:
+    """Provider ``name`` with the shop's keys for it. Raises ProviderError when it cannot be
+    used (unknown name, no keys saved, keys unreadable)."""
+    from kantoor.payments.crypto import CredentialsError
+
+    if name == Provider.DEMO:
+        from kantoor.payments.providers.demo import DemoProvider
+
+        return DemoProvider(shop=shop)
+    if name == Provider.MOLLIE:
+        from kantoor.payments.providers.mollie import MollieProvider
+
+        saved = saved_settings(shop)
+        try:
+            keys = decrypt_credentials(saved.credentials_encrypted) if saved else {}
+        except CredentialsError as error:
+            raise ProviderError(str(error)) from error
+        api_key = (keys.get(Provider.MOLLIE) or {}).get("api_key", "")
+        if not api_key:
+            raise ProviderError("No Mollie API key is saved for this shop.")
+        return MollieProvider(api_key=api_key)
+    raise ProviderError(f"Unknown payment provider {name!r}.")
+
+
+def provider_for(shop: Shop) -> PaymentProvider:
+    """The shop's payment provider (the demo provider when none is configured)."""
+    saved = saved_settings(shop)
+    return provider_named(shop, saved.provider if saved else Provider.DEMO)

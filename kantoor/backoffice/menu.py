@@ -115,7 +115,7 @@ MENU: tuple[MenuGroup, ...] = (
                 label=_("Payments"),
                 icon="credit-card",
                 url_name="backoffice:payments",
-                available=False,
+                available=True,
                 path="payments",
                 description=_(
                     "Every payment your customers made, and the payment links you sent them."

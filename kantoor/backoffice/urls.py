@@ -17,6 +17,7 @@ urlpatterns = [
     path("<slug:shop_slug>/", include("kantoor.backoffice.shop_settings.urls")),
     path("<slug:shop_slug>/", include("kantoor.backoffice.messages.urls")),
     path("<slug:shop_slug>/", include("kantoor.backoffice.invoices.urls")),
+    path("<slug:shop_slug>/", include("kantoor.backoffice.payments.urls")),
 ]
 
 # Menu entries whose feature is not built yet: one generic "coming soon" page each.

@@ -1,5 +1,6 @@
 from django import template
 
+from kantoor.backoffice.payments.labels import method_label
 from kantoor.customers.countries import country_name
 from kantoor.money import format_money
 from kantoor.orders.templatetags.order_status import status_badge
@@ -9,3 +10,4 @@ register = template.Library()
 register.filter("money", format_money)
 register.filter("country_name", country_name)
 register.simple_tag(status_badge, name="status_badge", takes_context=True)
+register.filter("payment_method", method_label)

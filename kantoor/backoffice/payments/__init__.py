@@ -1,0 +1,1 @@
+"""Back-office Payments area: the list of every payment of the shop."""

@@ -53,6 +53,11 @@ class Invoice(models.Model):
     order_number = models.CharField(_("order"), max_length=40)
     currency = models.CharField(_("currency"), max_length=3)
     prices_include_vat = models.BooleanField(_("prices include VAT"))
+    # EU B2B reverse charge, copied from the order: 0 % VAT, an intra-community supply (UBL
+    # category K) and the "VAT reverse charged" note on the PDF.
+    vat_reverse_charged = models.BooleanField(
+        _("VAT reverse charged"), default=False, db_default=False
+    )
     language = models.CharField(_("language"), max_length=2, choices=Language.choices)
     # Supplier (the shop) as it was on the invoice date.
     supplier_name = models.CharField(_("supplier"), max_length=200)

@@ -86,6 +86,7 @@ def invoice_document(*, invoice: Invoice) -> InvoiceDocument:
     time. Amounts are signed as the invoice states them (negative on a credit invoice).
     """
     from kantoor.invoices.document import (
+        INTRA_COMMUNITY,
         STANDARD,
         ZERO_RATED,
         DocumentLine,
@@ -126,7 +127,10 @@ def invoice_document(*, invoice: Invoice) -> InvoiceDocument:
             quantity=Decimal(line.quantity),
             line_net=line.total_net,
             vat_rate=line.vat_rate,
-            vat_category=STANDARD if line.vat_rate else ZERO_RATED,
+            # A reverse-charged invoice (EU B2B) is an intra-community supply: K on every line.
+            vat_category=INTRA_COMMUNITY
+            if invoice.vat_reverse_charged
+            else (STANDARD if line.vat_rate else ZERO_RATED),
             sku=line.sku,
             unit_price=None if invoice.prices_include_vat else line.unit_price,
         )
@@ -140,7 +144,10 @@ def invoice_document(*, invoice: Invoice) -> InvoiceDocument:
         kind=invoice.kind,
         number=invoice.number,
         issue_date=invoice.issued_on,
-        delivery_date=invoice.delivery_date,
+        # An intra-community supply states when it was supplied (BR-IC-11); the invoice date
+        # (the supply's tax point) when no delivery date was recorded.
+        delivery_date=invoice.delivery_date
+        or (invoice.issued_on if invoice.vat_reverse_charged else None),
         due_date=invoice.issued_on + timedelta(days=PAYMENT_TERM_DAYS) if is_debit else None,
         supplier=supplier,
         customer=customer,

@@ -198,6 +198,7 @@ def _party_fields(*, shop: Shop, order: Order) -> dict:
         "order_number": order.number,
         "currency": order.currency,
         "prices_include_vat": order.prices_include_vat,
+        "vat_reverse_charged": order.vat_reverse_charged,
         "language": order.language,
         "supplier_name": shop.display_legal_name,
         "supplier_street": shop.street,

@@ -49,6 +49,11 @@ class Order(models.Model):
         _("VAT rate on shipping"), max_digits=5, decimal_places=2
     )
     prices_include_vat = models.BooleanField(_("prices include VAT"))
+    # EU B2B reverse charge (kantoor.invoices.vat): decided when the order is priced, kept by
+    # edits and corrections; its lines then carry 0 % VAT and their prices exclude VAT.
+    vat_reverse_charged = models.BooleanField(
+        _("VAT reverse charged"), default=False, db_default=False
+    )
     currency = models.CharField(_("currency"), max_length=3)
     total_net = models.DecimalField(_("total excl. VAT"), max_digits=14, decimal_places=2)
     total_vat = models.DecimalField(_("VAT"), max_digits=14, decimal_places=2)

@@ -30,6 +30,11 @@ from kantoor.customers.services import (
     remember_addresses,
 )
 from kantoor.invoices.services import issue_debit_invoice, write_order_invoices
+from kantoor.invoices.vat import (
+    normalized_vat_number,
+    price_excluding_vat,
+    vat_is_reverse_charged,
+)
 from kantoor.messaging.services import queue_order_confirmation, queue_status_message
 from kantoor.money import PriceLine, round_money, totals_with_shipping
 from kantoor.numbering.models import DocumentKind
@@ -161,6 +166,15 @@ def draft_order(
         shipping_method == ShippingMethod.PICKUP and not shop.allows_pickup
     ):
         raise OrderError(_("Choose a shipping method this shop offers."))
+    billing = details.billing
+    vat_number = details.vat_number
+    # EU B2B reverse charge: 0 % VAT on every line and the shipping, prices without VAT.
+    reverse_charged = vat_is_reverse_charged(
+        shop=shop, country=billing.country, vat_number=vat_number
+    )
+    if reverse_charged:
+        vat_number = normalized_vat_number(vat_number)
+    prices_include_vat = shop.prices_include_vat and not reverse_charged
     lines: list[OrderLine] = []
     price_lines: list[PriceLine] = []
     changes: list[StockChange] = []
@@ -170,8 +184,11 @@ def draft_order(
         product = products.get(item.product_id)
         if product is None or not product.active or product.shop_id != shop.pk:
             raise OrderError(_("A product in your cart is no longer for sale."))
+        unit_price, vat_rate = charged_price(
+            shop, product.price, product.vat_rate, reverse_charged=reverse_charged
+        )
         price_lines.append(
-            PriceLine(unit_price=product.price, quantity=item.quantity, vat_rate=product.vat_rate)
+            PriceLine(unit_price=unit_price, quantity=item.quantity, vat_rate=vat_rate)
         )
         lines.append(
             OrderLine(
@@ -180,26 +197,28 @@ def draft_order(
                 product=product,
                 sku=product.sku,
                 name=product.name,
-                unit_price=product.price,
-                vat_rate=product.vat_rate,
+                unit_price=unit_price,
+                vat_rate=vat_rate,
                 quantity=item.quantity,
             )
         )
         if product.track_stock:
             changes.append(StockChange(product=product, quantity=-item.quantity))
-    shipping_cost = (
-        shop.shipping_fee if shipping_method == ShippingMethod.DELIVERY else Decimal("0.00")
+    shipping_cost, shipping_vat_rate = charged_price(
+        shop,
+        shop.shipping_fee if shipping_method == ShippingMethod.DELIVERY else Decimal("0.00"),
+        shop.shipping_vat_rate,
+        reverse_charged=reverse_charged,
     )
     totals = totals_with_shipping(
         price_lines,
         shipping_cost=shipping_cost,
-        shipping_vat_rate=shop.shipping_vat_rate,
-        prices_include_vat=shop.prices_include_vat,
+        shipping_vat_rate=shipping_vat_rate,
+        prices_include_vat=prices_include_vat,
     )
     for line, amounts in zip(lines, totals.lines, strict=False):
         line.total_net = amounts.net
         line.total_gross = amounts.gross
-    billing = details.billing
     delivery = details.delivery_address
     order = Order(
         shop=shop,
@@ -209,7 +228,7 @@ def draft_order(
         first_name=details.first_name,
         last_name=details.last_name,
         company=details.company,
-        vat_number=details.vat_number,
+        vat_number=vat_number,
         phone=details.phone,
         billing_name=billing.name,
         billing_company=billing.company,
@@ -225,8 +244,9 @@ def draft_order(
         delivery_country=delivery.country,
         shipping_method=shipping_method,
         shipping_cost=shipping_cost,
-        shipping_vat_rate=shop.shipping_vat_rate,
-        prices_include_vat=shop.prices_include_vat,
+        shipping_vat_rate=shipping_vat_rate,
+        prices_include_vat=prices_include_vat,
+        vat_reverse_charged=reverse_charged,
         currency=shop.currency,
         total_net=totals.net,
         total_vat=totals.vat,
@@ -238,6 +258,19 @@ def draft_order(
         updated_at=at,
     )
     return OrderDraft(order=order, lines=lines, stock_changes=changes)
+
+
+NO_VAT = Decimal("0.00")
+
+
+def charged_price(
+    shop: Shop, price: Decimal, vat_rate: Decimal, *, reverse_charged: bool
+) -> tuple[Decimal, Decimal]:
+    """The unit price and VAT rate an order charges for a catalogue price (or the shipping fee):
+    as the shop states them, or, with VAT reverse charged, the price without VAT at 0 %."""
+    if not reverse_charged:
+        return price, vat_rate
+    return price_excluding_vat(price, vat_rate, prices_include_vat=shop.prices_include_vat), NO_VAT
 
 
 @dataclass(frozen=True)
@@ -731,6 +764,10 @@ def _lines_after_edit(
             if product is None or product.shop_id != shop.pk:
                 raise OrderError(_("Choose a product from your catalogue."))
             position += 1
+            # A reverse-charged order stays so: a product added later is charged without VAT.
+            catalogue_price, vat_rate = charged_price(
+                shop, product.price, product.vat_rate, reverse_charged=order.vat_reverse_charged
+            )
             line = OrderLine(
                 shop_id=shop.pk,
                 order=order,
@@ -738,9 +775,9 @@ def _lines_after_edit(
                 product=product,
                 sku=product.sku,
                 name=product.name,
-                vat_rate=product.vat_rate,
+                vat_rate=vat_rate,
                 quantity=edit.quantity,
-                unit_price=product.price
+                unit_price=catalogue_price
                 if edit.unit_price is None
                 else round_money(Decimal(edit.unit_price)),
             )

@@ -25,6 +25,7 @@ FROZEN_UPDATES = [
     ("kind", "credit"),
     ("vat_breakdown", []),
     ("delivery_date", datetime.date(2020, 1, 1)),
+    ("vat_reverse_charged", True),  # added by migration 0004 (SQLite triggers recreated)
 ]
 
 

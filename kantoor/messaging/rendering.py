@@ -75,6 +75,15 @@ ORDER_VARIABLES: tuple[Variable, ...] = (
         "{% for line in lines %}…{% endfor %}",
     ),
     Variable(
+        "invoice_number", _("The invoice's number (order confirmation, invoice)"), "INV2026-0042"
+    ),
+    Variable("invoice_total", _("The invoice's total incl. VAT"), "€ 42,50"),
+    Variable(
+        "payment_link",
+        _("The address where the customer pays the invoice (empty once it is paid)"),
+        "https://…/pay/…",
+    ),
+    Variable(
         "document_number",
         _("The invoice, quote or return number (e-mails about those documents)"),
         "INV2026-0042",
@@ -213,6 +222,26 @@ def order_context(*, order, lines, shop, language: str, data: dict | None = None
                 for line in lines
             ],
             "document_number": str(data.get("document_number", "")),
+        }
+
+
+def invoice_context(*, invoice, language: str) -> dict:
+    """The invoice's values for a template: number, total and, while something is due, the
+    payment link (a debit invoice only)."""
+    from kantoor.invoices.models import InvoiceKind, PaymentState
+    from kantoor.payments.links import payment_link_url
+
+    with translation.override(language):
+        payable = invoice.kind == InvoiceKind.DEBIT and invoice.state == PaymentState.UNPAID
+        return {
+            "invoice_number": invoice.number,
+            "invoice_total": format_money(invoice.total_gross, invoice.currency),
+            "document_number": invoice.number,
+            "payment_link": (
+                payment_link_url(shop_id=invoice.shop_id, invoice_id=invoice.pk)
+                if payable and invoice.total_gross > invoice.amount_paid
+                else ""
+            ),
         }
 
 

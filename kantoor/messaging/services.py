@@ -41,6 +41,7 @@ from kantoor.messaging.models import (
 from kantoor.messaging.rendering import (
     TemplateText,
     default_template,
+    invoice_context,
     order_context,
     render_message,
     sender_for,
@@ -115,6 +116,21 @@ def queue_order_confirmation(*, order: Order) -> Message:
         order=order,
         customer_id=order.customer_id,
         at=order.created_at,
+    )
+
+
+def queue_invoice_message(*, invoice, at: datetime.datetime | None = None) -> Message:
+    """The invoice e-mail: the invoice as a PDF attachment and, while it is unpaid, its payment
+    link (both added when the message is sent). In the customer's language."""
+    return queue_message(
+        shop_id=invoice.shop_id,
+        kind=MessageKind.INVOICE,
+        to=invoice.customer_email,
+        language=invoice.language,
+        order=invoice.order,
+        customer_id=invoice.order.customer_id,
+        data={"invoice_id": invoice.pk, "document_number": invoice.number},
+        at=at,
     )
 
 
@@ -296,13 +312,17 @@ def _render_if_needed(message: Message, templates: dict) -> None:
 
 def _context_for(message: Message) -> dict:
     if message.order is not None:
-        return order_context(
+        context = order_context(
             order=message.order,
             lines=list(message.order.lines.all()),
             shop=message.shop,
             language=message.language,
             data=message.data,
         )
+        invoice = _invoice_of(message)
+        if invoice is not None:
+            context.update(invoice_context(invoice=invoice, language=message.language))
+        return context
     shop = message.shop
     return {
         "shop_name": shop.name,
@@ -325,7 +345,50 @@ def _email_for(message: Message, connection) -> EmailMultiAlternatives:
     )
     if message.body_html:
         email.attach_alternative(message.body_html, "text/html")
+    invoice = _invoice_of(message)
+    if invoice is not None:
+        attachment = _invoice_attachment(message, invoice)
+        if attachment is not None:
+            email.attach(attachment.filename, attachment.content, attachment.content_type)
     return email
+
+
+def _invoice_of(message: Message):
+    """The invoice a message is about: the one it names (invoice e-mails), or for an order
+    confirmation the order's first invoice (issued with the order). None for other messages."""
+    if hasattr(message, "_invoice"):
+        return message._invoice
+    from kantoor.invoices.models import Invoice, InvoiceKind
+
+    invoice = None
+    invoice_id = message.data.get("invoice_id") if isinstance(message.data, dict) else None
+    if invoice_id is not None:
+        invoice = Invoice.objects.filter(shop_id=message.shop_id, pk=invoice_id).first()
+    elif message.kind == MessageKind.ORDER_CONFIRMATION and message.order_id is not None:
+        invoice = (
+            Invoice.objects.filter(
+                shop_id=message.shop_id, order_id=message.order_id, kind=InvoiceKind.DEBIT
+            )
+            .order_by("pk")
+            .first()
+        )
+    message._invoice = invoice
+    return invoice
+
+
+def _invoice_attachment(message: Message, invoice):
+    """The invoice's PDF (rendered once, then from the file cache). An invoice e-mail without
+    its PDF is not sent (the error is recorded and the send retried); an order confirmation
+    goes without it when the PDF cannot be made (it also gives the account page and link)."""
+    from kantoor.invoices.list_selectors import PDF, invoice_file
+
+    try:
+        return invoice_file(invoice=invoice, fmt=PDF)
+    except Exception:
+        if message.kind == MessageKind.INVOICE:
+            raise
+        logger.exception("Order confirmation %s goes without its invoice PDF", message.pk)
+        return None
 
 
 def message_id_header(message: Message) -> str:
@@ -401,6 +464,28 @@ def _message_event(
 
 
 # --- staff actions --------------------------------------------------------------------------
+
+
+def email_invoice(*, shop: Shop, invoice_id: int, actor: Actor) -> Message:
+    """E-mail an invoice (PDF attached; the payment link while unpaid) to the customer again,
+    recorded on the order's timeline ("Invoice e-mailed")."""
+    from kantoor.invoices.models import Invoice
+
+    with transaction.atomic():
+        invoice = Invoice.objects.select_related("order").filter(shop=shop, pk=invoice_id).first()
+        if invoice is None:
+            raise MessagingError(_("Choose one of this shop's invoices."))
+        message = queue_invoice_message(invoice=invoice)
+        OrderEvent(
+            shop_id=shop.pk,
+            order_id=invoice.order_id,
+            kind=OrderEventKind.INVOICE_SENT,
+            actor=actor.user,
+            actor_label=actor.label,
+            data={"number": invoice.number, "to": message.to},
+            created_at=message.created_at,
+        ).save(force_insert=True)
+    return message
 
 
 def resend_message(*, shop: Shop, message_id: int, actor: Actor) -> Message:

@@ -134,6 +134,16 @@ class CheckoutForm(StorefrontForm):
         label=_("How do you want to receive your order?"),
         widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
     )
+    payment = forms.ChoiceField(
+        label=_("How do you want to pay?"),
+        choices=[
+            ("now", _("Pay now, online")),
+            ("later", _("Pay later, by bank transfer or with the payment link")),
+        ],
+        required=False,
+        initial="now",
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+    )
     note = forms.CharField(
         label=_("Note for the shop (optional)"),
         max_length=1000,
@@ -151,6 +161,14 @@ class CheckoutForm(StorefrontForm):
             methods.append(ShippingMethod.PICKUP)
         self.fields["shipping_method"].choices = [(m.value, shipping_labels[m]) for m in methods]
         self.fields["shipping_method"].initial = ShippingMethod.DELIVERY
+
+    def clean_payment(self) -> str:
+        """ "now" or "later" (a form without the choice pays later)."""
+        return self.cleaned_data.get("payment") or "later"
+
+    @property
+    def pays_now(self) -> bool:
+        return self.cleaned_data.get("payment") == "now"
 
     def clean(self):
         data = super().clean()

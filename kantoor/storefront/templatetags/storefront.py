@@ -17,6 +17,14 @@ register.filter("country_name", country_name)
 
 
 @register.filter
+def payment_link(invoice) -> str:
+    """The invoice's payment page (/pay/<token>/)."""
+    from kantoor.payments.links import payment_link_path
+
+    return payment_link_path(shop_id=invoice.shop_id, invoice_id=invoice.pk)
+
+
+@register.filter
 def vat_rate(rate):
     """21.00 → 21%, 5.50 → 5.5%."""
     value = Decimal(str(rate)).normalize()

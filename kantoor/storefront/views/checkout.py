@@ -1,3 +1,5 @@
+import logging
+
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect
@@ -5,15 +7,21 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kantoor.customers.selectors import default_addresses
+from kantoor.invoices.models import Invoice, InvoiceKind
 from kantoor.money import format_money as money
 from kantoor.orders.selectors import order_by_id
 from kantoor.orders.services import Actor, OrderError, place_order
+from kantoor.payments.links import payment_link_path, payment_link_token
+from kantoor.payments.services import PaymentError, amount_to_pay
 from kantoor.shops.models import ShippingMethod
 from kantoor.storefront.cart import cart_summary
 from kantoor.storefront.forms import CheckoutForm
 from kantoor.storefront.selectors import order_vat_breakdown
 from kantoor.storefront.tokens import confirmation_token, order_id_from_token
 from kantoor.storefront.views.common import current_language, page, shop_url, shop_view
+from kantoor.storefront.views.pay import begin_payment
+
+logger = logging.getLogger(__name__)
 
 
 def _shipping_labels(shop) -> dict[str, str]:
@@ -81,10 +89,40 @@ def checkout(request):
             form.add_error(None, str(error))
         else:
             cart.clear()
+            if form.pays_now:
+                paying = _pay_now(request, order)
+                if paying is not None:
+                    return paying
             return redirect(shop_url(request, "confirmation", token=confirmation_token(order)))
     shipping_method = form.data.get("shipping_method") if form.is_bound else ShippingMethod.DELIVERY
     summary = cart_summary(shop=shop, cart=cart, shipping_method=shipping_method)
     return page(request, "storefront/checkout.html", {"form": form, "summary": summary})
+
+
+def _order_invoice(shop, order) -> Invoice | None:
+    return Invoice.objects.filter(shop=shop, order_id=order.pk, kind=InvoiceKind.DEBIT).first()
+
+
+def _pay_now(request, order):
+    """Send the payer to the provider for the new order's invoice. The order is placed already:
+    whatever goes wrong here, the payer lands on the confirmation page with the payment link."""
+    invoice = _order_invoice(request.shop, order)
+    if invoice is None:
+        return None
+    token = payment_link_token(shop_id=invoice.shop_id, invoice_id=invoice.pk)
+    try:
+        return begin_payment(request, invoice=invoice, token=token)
+    except PaymentError as error:
+        reason = str(error)
+    except Exception:  # the order must not be lost over a provider's trouble
+        logger.exception("Order %s: starting the payment failed", order.number)
+        reason = _("The payment could not be started.")
+    messages.warning(
+        request,
+        _("Your order is placed. %(reason)s You can pay with the payment link below.")
+        % {"reason": reason},
+    )
+    return None
 
 
 @require_GET
@@ -106,8 +144,18 @@ def confirmation(request, token: str):
     if order_id is None:
         raise Http404("No such order.")
     order = order_by_id(shop=request.shop, order_id=order_id)
+    invoice = _order_invoice(request.shop, order)
+    due = amount_to_pay(shop=request.shop, invoice=invoice) if invoice else None
     return page(
         request,
         "storefront/confirmation.html",
-        {"order": order, "vat_breakdown": order_vat_breakdown(order=order)},
+        {
+            "order": order,
+            "vat_breakdown": order_vat_breakdown(order=order),
+            "invoice": invoice,
+            "due": due,
+            "pay_link": (
+                payment_link_path(shop_id=invoice.shop_id, invoice_id=invoice.pk) if invoice else ""
+            ),
+        },
     )

@@ -26,7 +26,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from kantoor.invoices.models import Invoice, InvoiceKind, InvoiceLine, PaymentState
@@ -125,8 +125,11 @@ def _order_price_lines(order: Order, order_lines: Sequence[OrderLine]) -> list[P
 
 
 def _shipping_line(order: Order, *, quantity: int, unit_price: Decimal) -> ProposedLine:
+    # Described in the invoice's language (the order's), whoever issues it: "Verzendkosten".
+    with translation.override(order.language or None):
+        description = _("Shipping")
     return ProposedLine(
-        description=str(_("Shipping")),
+        description=description,
         quantity=quantity,
         unit_price=unit_price,
         vat_rate=order.shipping_vat_rate,

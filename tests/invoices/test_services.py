@@ -361,3 +361,31 @@ def test_a_cancelled_order_proposes_crediting_what_is_still_invoiced(shop, order
     issue_correction(shop=shop, order=order, actor=staff)
     assert invoiced_total(shop=shop, order=order) == 0
     assert not propose_correction(shop=shop, order=order).is_needed
+
+
+@pytest.mark.parametrize(("language", "word"), [("nl", "Verzendkosten"), ("en", "Shipping")])
+def test_the_shipping_line_is_described_in_the_invoices_language(
+    shop, products, staff, language, word
+):
+    from django.utils import translation
+
+    from kantoor.orders.services import OrderItem, place_order
+    from tests.conftest import details_for
+
+    # Whatever language is active where the invoice is issued (an English back office, a
+    # Dutch storefront), the line reads as the rest of the invoice.
+    with translation.override("en" if language == "nl" else "nl"):
+        order = place_order(
+            shop=shop,
+            details=details_for(language=language),
+            items=[OrderItem(products[0].pk, 1)],
+            shipping_method="delivery",
+            actor=staff,
+        )
+        invoice = Invoice.objects.get(order=order)
+        assert invoice.language == language
+        assert invoice.lines.get(is_shipping=True).description == word
+        # A correction of the shipping too.
+        edit(order, staff, shipping_cost=Decimal("0.00"))
+        credit = issue_correction(shop=shop, order=order, actor=staff)
+    assert credit.lines.get(is_shipping=True).description == word

@@ -89,6 +89,16 @@ def product_choices(products) -> list[tuple[str, str]]:
     ]
 
 
+class DecimalInput(forms.TextInput):
+    """An amount typed as the back office's language writes it: "12,99" in Dutch, "12.99" in
+    English (a localized DecimalField reads both; Django's USE_THOUSAND_SEPARATOR stays off, so
+    a dot is never taken for a thousands separator). A text box, because a number box only takes
+    the browser's own decimal separator and shows a localized value as empty."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"inputmode": "decimal", "autocomplete": "off", **(attrs or {})})
+
+
 class LineForm(BackofficeForm):
     """One line of the edit form: an existing line (line_id) or a new product line."""
 
@@ -117,7 +127,8 @@ class LineForm(BackofficeForm):
             "min_value": _("A unit price cannot be negative."),
             "invalid": _("Enter a price like 12.50."),
         },
-        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
+        localize=True,  # "12,99" in Dutch (and "12.99"): see DecimalInput
+        widget=DecimalInput(),
     )
 
     def __init__(self, *args, products=(), **kwargs):
@@ -188,7 +199,8 @@ class OrderEditForm(BackofficeForm):
             "min_value": _("The shipping cost cannot be negative."),
             "invalid": _("Enter an amount like 6.95."),
         },
-        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
+        localize=True,
+        widget=DecimalInput(),
     )
 
 

@@ -18,6 +18,8 @@ from kantoor.invoices.models import Invoice, PaymentState
 from kantoor.money import PriceLine, compute_totals
 from kantoor.orders.models import Order, OrderEvent, OrderEventKind
 from kantoor.orders.statuses import OrderStatus
+from kantoor.payments.models import DemoTransaction, Payment, Provider
+from kantoor.payments.models import PaymentState as PaymentProviderState
 from kantoor.shops.models import Membership, Role, Shop
 
 
@@ -144,6 +146,26 @@ def test_seed_demo_creates_the_demo_shop_with_catalogue_customers_and_orders(db)
     assert OrderEvent.objects.filter(shop=shop, kind=OrderEventKind.INVOICE_PAID).count() == (
         invoices.filter(state=PaymentState.PAID).count()
     )
+    # And every paid invoice has its payments: most online through the demo provider (whose
+    # own transaction says paid), some by bank transfer, adding up to what the invoice says
+    paid = invoices.filter(state=PaymentState.PAID)
+    payments = Payment.objects.filter(shop=shop)
+    providers = Counter(payments.values_list("provider", flat=True))
+    assert providers[Provider.DEMO] > providers[Provider.MANUAL] > 0
+    assert not payments.exclude(state=PaymentProviderState.PAID).exists()
+    assert not payments.filter(applied_at=None).exists()
+    for invoice in paid:
+        assert sum(p.amount for p in invoice.payments.all()) == invoice.amount_paid
+    demo = payments.filter(provider=Provider.DEMO)
+    transactions = DemoTransaction.objects.in_bulk([p.provider_payment_id for p in demo])
+    assert all(
+        transactions[p.provider_payment_id].status == "paid"
+        and transactions[p.provider_payment_id].amount == p.amount
+        for p in demo
+    )
+    received = OrderEvent.objects.filter(shop=shop, kind=OrderEventKind.PAYMENT_RECEIVED)
+    assert received.count() == payments.count()
+    assert OrderEvent.objects.filter(shop=shop, kind=OrderEventKind.ORDER_PAID).exists()
     # Moved orders have one status_changed event per step, ending in their status
     for order in orders.exclude(status=OrderStatus.NEW):
         last = order.events.filter(kind=OrderEventKind.STATUS_CHANGED).latest("created_at")

@@ -7,17 +7,21 @@ serialises writers), so the second run waits, counts the first run's orders and 
 Orders go through orders.services.place_orders_in_bulk, which tests/orders/test_bulk.py
 proves equal to place_order + change_order_status (each order with its invoice). Then the
 invoices get the history a real shop has: cancelled orders credited, a few orders edited and
-corrected (a debit or a credit invoice), most invoices paid by bank transfer, some still open.
+corrected (a debit or a credit invoice), most invoices paid online through the demo provider,
+some by bank transfer (kantoor.payments records both), some still open.
 """
 
 from __future__ import annotations
 
 import datetime
 import random
+import secrets
 import time
+import uuid
 from collections import defaultdict
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
@@ -31,7 +35,6 @@ from kantoor.invoices.services import (
     InvoiceError,
     credit_invoice,
     issue_correction,
-    mark_invoice_paid,
 )
 from kantoor.orders.models import Order, OrderEvent, OrderEventKind
 from kantoor.orders.services import (
@@ -46,6 +49,9 @@ from kantoor.orders.services import (
     place_orders_in_bulk,
 )
 from kantoor.orders.statuses import OrderStatus
+from kantoor.payments.models import DemoTransaction, Payment, Provider
+from kantoor.payments.models import PaymentState as PaymentProviderState
+from kantoor.payments.services import PaymentError, provider_actor, record_bank_transfer
 from kantoor.shops import demo_data
 from kantoor.shops.models import Membership, Role, ShippingMethod, Shop, User
 from kantoor.shops.services import ShopAlreadyExists, create_shop
@@ -443,14 +449,14 @@ def _invoice_history(shop: Shop, owner: User, *, first_new_id: int, seed: int) -
                 actor=staff,
             )
             issue_correction(shop=shop, order=order, actor=staff)
-        except (OrderError, InvoiceError):
+        except (OrderError, InvoiceError, PaymentError):
             continue
         edited.append(order.pk)
         if rng.random() < 0.7:  # paid by hand since; the open credit is settled with it
             for invoice in Invoice.objects.filter(
                 order=order, kind=InvoiceKind.DEBIT, state=PaymentState.UNPAID
             ):
-                mark_invoice_paid(
+                record_bank_transfer(
                     shop=shop,
                     invoice=invoice,
                     paid_on=timezone.localdate(),
@@ -460,11 +466,18 @@ def _invoice_history(shop: Shop, owner: User, *, first_new_id: int, seed: int) -
     _mark_paid_in_bulk(shop, staff, new_orders=new_orders.exclude(pk__in=edited), rng=rng)
 
 
+# How the paid invoices were paid: mostly online (the demo provider), some by bank transfer.
+ONLINE_SHARE = 0.8
+DEMO_METHODS = ("ideal", "ideal", "ideal", "creditcard", "bancontact")
+
+
 def _mark_paid_in_bulk(shop: Shop, staff: Actor, *, new_orders, rng: random.Random) -> None:
-    """Most invoices paid by bank transfer a few days after the invoice date, as
-    mark_invoice_paid records it (payment columns and an event), written in bulk."""
+    """Most invoices paid a few days after the invoice date, written in bulk as the payments
+    services record them: most online through the demo provider (its transaction, the Payment,
+    "payment received"), the rest by bank transfer entered by staff; each with the invoice's
+    payment columns, its "invoice paid" event and the "order paid" event."""
     today = timezone.localdate()
-    by_day: dict[tuple[datetime.date, str], list[tuple[int, int, str, Decimal]]] = defaultdict(list)
+    by_day: dict[tuple[datetime.date, str], list[tuple]] = defaultdict(list)
     rows = (
         Invoice.objects.filter(
             shop=shop,
@@ -473,48 +486,131 @@ def _mark_paid_in_bulk(shop: Shop, staff: Actor, *, new_orders, rng: random.Rand
             state=PaymentState.UNPAID,
             order__status__in=[*PAID_STATUSES, S.NEW],
         )
-        .values_list("id", "order_id", "number", "total_gross", "issued_on", "order__status")
+        .values_list(
+            "id", "order_id", "number", "total_gross", "issued_on", "order__status", "order__number"
+        )
         .order_by("id")
     )
-    for pk, order_id, number, total, issued_on, status in rows.iterator(chunk_size=5000):
+    for pk, order_id, number, total, issued_on, status, order_number in rows.iterator(
+        chunk_size=5000
+    ):
         if status == S.NEW and rng.random() < 0.7:
             continue
         elif status != S.NEW and rng.random() < 0.04:
             continue  # some still open
-        paid_on = min(issued_on + datetime.timedelta(days=rng.choice((0, 1, 1, 2, 3, 6))), today)
-        note = rng.choice(PAYMENT_NOTES)
-        by_day[(paid_on, note)].append((pk, order_id, number, total))
+        online = rng.random() < ONLINE_SHARE
+        paid_on = (
+            issued_on if online else issued_on + datetime.timedelta(days=rng.choice((1, 2, 3, 6)))
+        )
+        paid_on = min(paid_on, today)
+        method = rng.choice(DEMO_METHODS) if online else "banktransfer"
+        note = "" if online else rng.choice(PAYMENT_NOTES)
+        by_day[(paid_on, note)].append((pk, order_id, number, total, order_number, method))
     now = timezone.now()
+    demo_actor = provider_actor(Provider.DEMO)
+    pending: list[tuple[list, type]] = []
+
+    def flush(force: bool = False) -> None:
+        for objects, model in pending:
+            if objects and (force or len(objects) >= PAID_CHUNK):
+                model.objects.bulk_create(objects, batch_size=1000)
+                objects.clear()
+
     events: list[OrderEvent] = []
+    payments: list[Payment] = []
+    transactions: list[DemoTransaction] = []
+    pending.extend([(transactions, DemoTransaction), (payments, Payment), (events, OrderEvent)])
     for (paid_on, note), invoices in by_day.items():
-        at = min(now, timezone.make_aware(datetime.datetime.combine(paid_on, datetime.time(10))))
+        day_start = timezone.make_aware(datetime.datetime.combine(paid_on, datetime.time(10)))
+        at = min(now, day_start)
+        online = not note
+        actor = demo_actor if online else staff
         for start in range(0, len(invoices), PAID_CHUNK):
             chunk = invoices[start : start + PAID_CHUNK]
-            Invoice.objects.filter(pk__in=[pk for pk, *_rest in chunk]).update(
+            Invoice.objects.filter(pk__in=[row[0] for row in chunk]).update(
                 state=PaymentState.PAID,
                 paid_on=paid_on,
-                paid_note=note,
+                paid_note=note or "Betaald via Demo (testmodus)",
                 amount_paid=models.F("total_gross"),
             )
-        events.extend(
-            OrderEvent(
-                shop_id=shop.pk,
-                order_id=order_id,
-                kind=OrderEventKind.INVOICE_PAID,
-                actor=staff.user,
-                actor_label=staff.label,
-                data={
-                    "number": number,
-                    "paid_on": paid_on.isoformat(),
-                    "amount": str(total),
-                    "note": note,
-                    "settled": [],
-                },
-                created_at=at,
+        for pk, order_id, number, total, order_number, method in invoices:
+            reference = f"demo_{secrets.token_hex(10)}" if online else f"manual_{uuid.uuid4().hex}"
+            if online:
+                transactions.append(
+                    DemoTransaction(
+                        id=reference,
+                        shop_id=shop.pk,
+                        amount=total,
+                        currency=shop.currency,
+                        description=f"{shop.name} {number}",
+                        status=PaymentProviderState.PAID,
+                        method=method,
+                        redirect_url=settings.BASE_URL + "/",
+                        created_at=at,
+                        updated_at=at,
+                    )
+                )
+            payments.append(
+                Payment(
+                    shop_id=shop.pk,
+                    invoice_id=pk,
+                    order_id=order_id,
+                    provider=Provider.DEMO if online else Provider.MANUAL,
+                    provider_payment_id=reference,
+                    method=method,
+                    amount=total,
+                    currency=shop.currency,
+                    state=PaymentProviderState.PAID,
+                    note=note,
+                    created_at=at,
+                    updated_at=at,
+                    paid_at=at,
+                    applied_at=at,
+                    created_by=None if online else staff.user,
+                )
             )
-            for _pk, order_id, number, total in invoices
-        )
-        if len(events) >= PAID_CHUNK:
-            OrderEvent.objects.bulk_create(events, batch_size=1000)
-            events = []
-    OrderEvent.objects.bulk_create(events, batch_size=1000)
+            common = {"actor": actor.user, "actor_label": actor.label, "created_at": at}
+            events.append(
+                OrderEvent(
+                    shop_id=shop.pk,
+                    order_id=order_id,
+                    kind=OrderEventKind.INVOICE_PAID,
+                    data={
+                        "number": number,
+                        "paid_on": paid_on.isoformat(),
+                        "amount": str(total),
+                        "note": note,
+                        "settled": [],
+                    },
+                    **common,
+                )
+            )
+            events.append(
+                OrderEvent(
+                    shop_id=shop.pk,
+                    order_id=order_id,
+                    kind=OrderEventKind.PAYMENT_RECEIVED,
+                    data={
+                        "invoice": number,
+                        "amount": str(total),
+                        "currency": shop.currency,
+                        "provider": Provider.DEMO if online else Provider.MANUAL,
+                        "reference": reference,
+                        "method": method,
+                        "state": PaymentProviderState.PAID,
+                        "booked": "paid",
+                    },
+                    **common,
+                )
+            )
+            events.append(
+                OrderEvent(
+                    shop_id=shop.pk,
+                    order_id=order_id,
+                    kind=OrderEventKind.ORDER_PAID,
+                    data={"number": order_number},
+                    **common,
+                )
+            )
+            flush()
+    flush(force=True)

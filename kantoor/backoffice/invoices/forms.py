@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
+
 from django import forms
 from django.http import QueryDict
 from django.utils import timezone
@@ -60,6 +62,42 @@ class CreditForm(forms.Form):
         return chosen
 
 
+class AmountField(forms.CharField):
+    """An amount in euros as people type it: 12.50, 12,50, € 1.234,56. Two decimals at most."""
+
+    default_error_messages = {
+        "invalid": _("Enter an amount such as 12.50."),
+        "min_value": _("Enter an amount above zero."),
+        "max_digits": _("That amount is too large."),
+    }
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        if text in self.empty_values:
+            return None
+        if len(text) > 30:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        text = text.replace("€", "").replace("\u00a0", "").replace(" ", "")
+        if text.count(",") + text.count(".") > 1:
+            # The last separator is the decimal one; the others separate thousands.
+            decimal_at = max(text.rfind(","), text.rfind("."))
+            text = (
+                text[:decimal_at].replace(",", "").replace(".", "") + "." + text[decimal_at + 1 :]
+            )
+        text = text.replace(",", ".")
+        try:
+            amount = Decimal(text)
+            if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
+                raise InvalidOperation(text)
+        except InvalidOperation:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+        if amount <= 0:
+            raise forms.ValidationError(self.error_messages["min_value"], code="min_value")
+        if amount >= Decimal(10) ** 12:
+            raise forms.ValidationError(self.error_messages["max_digits"], code="max_digits")
+        return amount.quantize(Decimal("0.01"))
+
+
 class MarkPaidForm(forms.Form):
     paid_on = forms.DateField(
         label=_("Date received"),
@@ -81,6 +119,20 @@ class MarkPaidForm(forms.Form):
         ),
         help_text=_("Optional; shown on the order's history."),
     )
+
+    amount = AmountField(
+        label=_("Amount received"),
+        required=False,
+        widget=forms.TextInput(
+            attrs={"class": "form-control", "inputmode": "decimal", "maxlength": 30}
+        ),
+        help_text=_("The whole amount due marks the invoice paid; less is recorded as part paid."),
+    )
+
+    def __init__(self, *args, with_amount: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not with_amount:  # a credit invoice is paid back in full
+            del self.fields["amount"]
 
     def clean_paid_on(self):
         paid_on = self.cleaned_data["paid_on"]

@@ -16,6 +16,16 @@ urlpatterns: list = [
         views.invoice_mark_paid,
         name="invoice_mark_paid",
     ),
+    path(
+        "orders/<str:number>/invoices/<str:invoice_number>/send-link/",
+        views.invoice_send_link,
+        name="invoice_send_link",
+    ),
+    path(
+        "orders/<str:number>/invoices/<str:invoice_number>/refund/",
+        views.invoice_refund,
+        name="invoice_refund",
+    ),
     # The invoice list, one invoice (to its order's tab) and the downloads.
     path("invoices/", views.invoice_list_view, name="invoices"),
     path("invoices/<str:invoice_number>/", views.invoice_open, name="invoice"),

@@ -15,9 +15,9 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kantoor.backoffice.access import shop_staff_required
 from kantoor.backoffice.invoices.forms import (
@@ -27,6 +27,7 @@ from kantoor.backoffice.invoices.forms import (
     NewInvoiceForm,
     filter_query,
 )
+from kantoor.backoffice.invoices.tab import ONLINE
 from kantoor.backoffice.lists import read_page
 from kantoor.backoffice.menu import entry_by_key
 from kantoor.backoffice.views import render_in_shop
@@ -48,8 +49,18 @@ from kantoor.invoices.services import (
     propose_correction,
 )
 from kantoor.invoices.ubl import UblProfileError
+from kantoor.money import format_money
 from kantoor.orders.selectors import order_for_staff
 from kantoor.orders.services import Actor
+from kantoor.payments.models import PaymentState as PaymentAttemptState
+from kantoor.payments.selectors import payments_for_order
+from kantoor.payments.services import (
+    PaymentError,
+    amount_to_pay,
+    record_bank_transfer,
+    refund_payment,
+    send_payment_link,
+)
 
 
 def invoices_tab_url(order, invoice_number: str | None = None) -> str:
@@ -191,7 +202,7 @@ def invoice_credit(
     )
 
 
-# --- Paid by hand --------------------------------------------------------------------------------
+# --- Paid by hand: a bank transfer (whole or part), or a credit invoice paid back ----------------
 
 
 @require_http_methods(["GET", "POST"])
@@ -201,33 +212,41 @@ def invoice_mark_paid(
 ) -> HttpResponse:
     shop = request.shop
     order, invoice = _order_and_invoice(request, number, invoice_number)
+    is_debit = invoice.kind == InvoiceKind.DEBIT
     error = ""
     if request.method == "POST":
-        form = MarkPaidForm(request.POST)
+        form = MarkPaidForm(request.POST, with_amount=is_debit)
         if form.is_valid():
             try:
-                paid = mark_invoice_paid(
-                    shop=shop,
-                    invoice=invoice,
-                    paid_on=form.cleaned_data["paid_on"],
-                    note=form.cleaned_data["note"],
-                    actor=Actor.staff(request.user),
-                )
-            except InvoiceError as refused:
+                if is_debit:
+                    payment = record_bank_transfer(
+                        shop=shop,
+                        invoice=invoice,
+                        paid_on=form.cleaned_data["paid_on"],
+                        amount=form.cleaned_data["amount"],
+                        note=form.cleaned_data["note"],
+                        actor=Actor.staff(request.user),
+                    )
+                    paid = invoice_by_number(shop=shop, number=invoice.number, order=order)
+                else:
+                    payment = None
+                    paid = mark_invoice_paid(
+                        shop=shop,
+                        invoice=invoice,
+                        paid_on=form.cleaned_data["paid_on"],
+                        note=form.cleaned_data["note"],
+                        actor=Actor.staff(request.user),
+                    )
+            except (InvoiceError, PaymentError) as refused:
                 error = str(refused)
             else:
-                messages.success(
-                    request,
-                    _("Invoice %(number)s marked %(state)s on %(date)s.")
-                    % {
-                        "number": paid.number,
-                        "state": paid.get_state_display().lower(),
-                        "date": date_format(paid.paid_on, "j F Y"),
-                    },
-                )
+                messages.success(request, _paid_message(shop, paid, payment, form))
                 return redirect(invoices_tab_url(order, paid.number))
     else:
-        form = MarkPaidForm(initial={"paid_on": timezone.localdate()})
+        initial = {"paid_on": timezone.localdate()}
+        if is_debit:
+            initial["amount"] = number_format(amount_to_pay(shop=shop, invoice=invoice), 2)
+        form = MarkPaidForm(initial=initial, with_amount=is_debit)
     if invoice.state != PaymentState.UNPAID and not error and request.method == "GET":
         messages.info(
             request,
@@ -242,9 +261,101 @@ def invoice_mark_paid(
             "order": order,
             "invoice": invoice,
             "due": amount_due(shop=shop, invoice=invoice),
+            "still_to_pay": amount_to_pay(shop=shop, invoice=invoice) if is_debit else None,
             "form": form,
             "error": error,
             "back_url": invoices_tab_url(order, invoice.number),
+        },
+        active=entry_by_key("orders"),
+    )
+
+
+def _paid_message(shop, invoice, payment, form) -> str:
+    if invoice.state != PaymentState.UNPAID:
+        return _("Invoice %(number)s marked %(state)s on %(date)s.") % {
+            "number": invoice.number,
+            "state": invoice.get_state_display().lower(),
+            "date": date_format(form.cleaned_data["paid_on"], "j F Y"),
+        }
+    return _("%(amount)s received on invoice %(number)s; %(rest)s is still to be paid.") % {
+        "amount": format_money(payment.amount, invoice.currency),
+        "number": invoice.number,
+        "rest": format_money(amount_to_pay(shop=shop, invoice=invoice), invoice.currency),
+    }
+
+
+# --- The payment link by e-mail, and refunds through the provider -------------------------------
+
+
+@require_POST
+@shop_staff_required
+def invoice_send_link(
+    request: HttpRequest, shop_slug: str, number: str, invoice_number: str
+) -> HttpResponse:
+    order, invoice = _order_and_invoice(request, number, invoice_number)
+    try:
+        send_payment_link(shop=request.shop, invoice=invoice, actor=Actor.staff(request.user))
+    except PaymentError as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(
+            request,
+            _("Invoice %(number)s with its payment link is being e-mailed to %(email)s.")
+            % {"number": invoice.number, "email": invoice.customer_email},
+        )
+    return redirect(invoices_tab_url(order, invoice.number))
+
+
+@require_http_methods(["GET", "POST"])
+@shop_staff_required
+def invoice_refund(
+    request: HttpRequest, shop_slug: str, number: str, invoice_number: str
+) -> HttpResponse:
+    """Pay a credit invoice back through the provider the order was paid with (asks once)."""
+    shop = request.shop
+    order, invoice = _order_and_invoice(request, number, invoice_number)
+    back = invoices_tab_url(order, invoice.number)
+    if invoice.kind != InvoiceKind.CREDIT or invoice.state != PaymentState.UNPAID:
+        messages.info(
+            request,
+            _("Only an unpaid credit invoice can be refunded; invoice %(number)s is %(state)s.")
+            % {"number": invoice.number, "state": invoice.get_state_display().lower()},
+        )
+        return redirect(back)
+    error = ""
+    if request.method == "POST":
+        try:
+            source = refund_payment(
+                shop=shop, credit_invoice=invoice, actor=Actor.staff(request.user)
+            )
+        except PaymentError as refused:
+            error = str(refused)
+        else:
+            messages.success(
+                request,
+                _("Credit invoice %(number)s refunded: %(amount)s paid back through %(provider)s.")
+                % {
+                    "amount": format_money(-invoice.total_gross, invoice.currency),
+                    "provider": source.get_provider_display(),
+                    "number": invoice.number,
+                },
+            )
+            return redirect(back)
+    online = [
+        payment
+        for payment in payments_for_order(shop=shop, order_id=order.pk)
+        if payment.provider in ONLINE and payment.state == PaymentAttemptState.PAID
+    ]
+    return render_in_shop(
+        request,
+        "backoffice/invoices/refund.html",
+        {
+            "order": order,
+            "invoice": invoice,
+            "amount": -amount_due(shop=shop, invoice=invoice),
+            "payments": online,
+            "error": error,
+            "back_url": back,
         },
         active=entry_by_key("orders"),
     )

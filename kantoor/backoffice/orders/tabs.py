@@ -22,10 +22,13 @@ from kantoor.backoffice.messages.tab import (
     message_event_summary,
     messages_context,
 )
+from kantoor.backoffice.payments.labels import method_label
 from kantoor.money import format_money
 from kantoor.orders.models import Order, OrderEvent, OrderEventKind
 from kantoor.orders.selectors import order_events, order_totals
 from kantoor.orders.statuses import OrderStatus
+from kantoor.payments.models import PaymentState as PaymentAttemptState
+from kantoor.payments.models import Provider
 
 
 @dataclass(frozen=True)
@@ -169,6 +172,8 @@ def timeline_entry(event: OrderEvent, *, order: Order) -> TimelineEntry:
     if event.kind in MESSAGE_EVENT_KINDS:
         icon, title, details = message_event_summary(event)
         return TimelineEntry(event=event, icon=icon, title=title, details=details)
+    if event.kind in INVOICE_AND_PAYMENT_KINDS:
+        return _invoice_or_payment_entry(event, money)
     # A kind this module does not know yet (e.g. from a newer feature): say what it is.
     return TimelineEntry(
         event=event,
@@ -216,3 +221,152 @@ def _edit_change(change: dict, money) -> str:
             "after": change["after"],
         }
     return str(what)
+
+
+# --- Invoices and payments on the timeline -----------------------------------------------------
+
+INVOICE_AND_PAYMENT_KINDS = frozenset(
+    {
+        OrderEventKind.INVOICE_ISSUED,
+        OrderEventKind.CREDIT_INVOICE_ISSUED,
+        OrderEventKind.INVOICE_PAID,
+        OrderEventKind.INVOICE_SENT,
+        OrderEventKind.PAYMENT_LINK_SENT,
+        OrderEventKind.PAYMENT_RECEIVED,
+        OrderEventKind.PAYMENT_FAILED,
+        OrderEventKind.PAYMENT_REFUNDED,
+        OrderEventKind.ORDER_PAID,
+    }
+)
+
+
+def _provider_label(code) -> str:
+    try:
+        return str(Provider(code).label)
+    except ValueError:
+        return str(code or "")
+
+
+def _via(data: dict) -> str:
+    """ "Mollie, iDEAL" / "Demo (test mode), Credit card": the provider and the method."""
+    parts = [_provider_label(data.get("provider"))]
+    method = method_label(data.get("method") or "")
+    if method and data.get("provider") != Provider.MANUAL:
+        parts.append(method)
+    return ", ".join(part for part in parts if part)
+
+
+def _invoice_or_payment_entry(event: OrderEvent, money) -> TimelineEntry:
+    data = event.data or {}
+    who = event.actor_label
+    kind = event.kind
+    if kind in (OrderEventKind.INVOICE_ISSUED, OrderEventKind.CREDIT_INVOICE_ISSUED):
+        credit = kind == OrderEventKind.CREDIT_INVOICE_ISSUED
+        title = (
+            _("Credit invoice %(number)s issued by %(who)s")
+            if credit
+            else _("Invoice %(number)s issued by %(who)s")
+        ) % {"number": data.get("number", ""), "who": who}
+        details = [_("Total %(total)s") % {"total": money(data.get("total"))}]
+        if data.get("corrects"):
+            details.append(_("Corrects invoice %(number)s") % {"number": data["corrects"]})
+        return TimelineEntry(event=event, icon="receipt-text", title=title, details=details)
+    if kind == OrderEventKind.INVOICE_PAID:
+        details = []
+        if data.get("amount") not in (None, ""):
+            details.append(_("Amount %(amount)s") % {"amount": money(data["amount"])})
+        if data.get("settled"):
+            details.append(
+                _("Settled with credit invoice %(numbers)s")
+                % {"numbers": ", ".join(data["settled"])}
+            )
+        return TimelineEntry(
+            event=event,
+            icon="badge-check",
+            title=_("Invoice %(number)s settled (%(who)s)")
+            % {"number": data.get("number", ""), "who": who},
+            details=details,
+            quote=data.get("note", ""),
+        )
+    if kind == OrderEventKind.INVOICE_SENT:
+        return TimelineEntry(
+            event=event,
+            icon="mail",
+            title=_("Invoice %(number)s e-mailed to %(to)s by %(who)s")
+            % {"number": data.get("number", ""), "to": data.get("to", ""), "who": who},
+        )
+    if kind == OrderEventKind.PAYMENT_LINK_SENT:
+        details = []
+        if data.get("amount") not in (None, ""):
+            details.append(_("Amount to pay %(amount)s") % {"amount": money(data["amount"])})
+        return TimelineEntry(
+            event=event,
+            icon="send",
+            title=_("Payment link for invoice %(invoice)s sent to %(to)s by %(who)s")
+            % {"invoice": data.get("invoice", ""), "to": data.get("to", ""), "who": who},
+            details=details,
+        )
+    if kind == OrderEventKind.PAYMENT_RECEIVED:
+        amount = money(data.get("amount"))
+        if data.get("provider") == Provider.MANUAL:
+            title = _("Bank transfer of %(amount)s on invoice %(invoice)s recorded by %(who)s")
+        else:
+            title = _("Payment of %(amount)s received on invoice %(invoice)s via %(via)s")
+        details = [
+            {
+                "paid": _("The invoice is paid."),
+                "part": _("Part payment: the invoice is not fully paid yet."),
+                "overpaid": _("More than was due was paid: refund the difference."),
+                "invoice_already_settled": _(
+                    "The invoice was settled already: refund this payment."
+                ),
+            }.get(data.get("booked"), "")
+        ]
+        if data.get("reference") and data.get("provider") != Provider.MANUAL:
+            details.append(_("Reference %(reference)s") % {"reference": data["reference"]})
+        return TimelineEntry(
+            event=event,
+            icon="banknote",
+            title=title
+            % {"amount": amount, "invoice": data.get("invoice", ""), "via": _via(data), "who": who},
+            details=[detail for detail in details if detail],
+        )
+    if kind == OrderEventKind.PAYMENT_FAILED:
+        try:
+            outcome = str(PaymentAttemptState(data.get("state")).label).lower()
+        except ValueError:
+            outcome = ""
+        return TimelineEntry(
+            event=event,
+            icon="circle-x",
+            title=_("Payment of %(amount)s on invoice %(invoice)s via %(via)s not completed")
+            % {
+                "amount": money(data.get("amount")),
+                "invoice": data.get("invoice", ""),
+                "via": _via(data),
+            },
+            details=[_("The provider reports: %(state)s") % {"state": outcome}] if outcome else [],
+        )
+    if kind == OrderEventKind.PAYMENT_REFUNDED:
+        details = []
+        if data.get("refund"):
+            details.append(_("Reference %(reference)s") % {"reference": data["refund"]})
+        return TimelineEntry(
+            event=event,
+            icon="banknote-arrow-down",
+            title=_("Refunded %(amount)s via %(provider)s for credit invoice %(credit)s by %(who)s")
+            % {
+                "amount": money(data.get("refunded")),
+                "provider": _provider_label(data.get("provider")),
+                "credit": data.get("credit_invoice", ""),
+                "who": who,
+            },
+            details=details,
+        )
+    # ORDER_PAID
+    return TimelineEntry(
+        event=event,
+        icon="circle-check",
+        title=_("Order paid"),
+        details=[_("Every invoice of the order is settled.")],
+    )

@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 
 from kantoor.catalog.models import Product
 from kantoor.catalog.selectors import products_for_sale
+from kantoor.invoices.vat import vat_is_reverse_charged
 from kantoor.money import PriceLine, Totals, totals_with_shipping
-from kantoor.orders.services import MAX_QUANTITY, OrderItem
+from kantoor.orders.services import MAX_QUANTITY, OrderItem, charged_price
 from kantoor.shops.models import ShippingMethod, Shop
 
 
@@ -142,6 +143,7 @@ class CartSummary:
     totals: Totals
     prices_include_vat: bool
     unavailable: tuple[int, ...]  # product ids in the cart that are no longer for sale
+    vat_reverse_charged: bool = False  # EU B2B: 0 % VAT, prices without VAT (as the order)
 
     @property
     def is_empty(self) -> bool:
@@ -156,28 +158,49 @@ class CartSummary:
         return sum(line.quantity for line in self.lines)
 
 
-def cart_summary(*, shop: Shop, cart: Cart, shipping_method: str = ShippingMethod.DELIVERY):
-    """The cart's lines at today's prices and its totals, shipping included."""
+def cart_summary(
+    *,
+    shop: Shop,
+    cart: Cart,
+    shipping_method: str = ShippingMethod.DELIVERY,
+    country: str = "",
+    vat_number: str = "",
+):
+    """The cart's lines at today's prices and its totals, shipping included.
+
+    ``country`` and ``vat_number`` (checkout's billing country and VAT number, when known):
+    an EU business customer's order is priced as draft_order prices it, VAT reverse charged.
+    """
+    reverse_charged = vat_is_reverse_charged(shop=shop, country=country, vat_number=vat_number)
+    include_vat = shop.prices_include_vat and not reverse_charged
     products = {p.pk: p for p in products_for_sale(shop=shop).filter(pk__in=list(cart.items))}
     lines = [(products[pk], q) for pk, q in cart.items.items() if pk in products]
     lines.sort(key=lambda line: line[0].name)
-    price_lines = [PriceLine(unit_price=p.price, quantity=q, vat_rate=p.vat_rate) for p, q in lines]
+    price_lines = []
+    for product, quantity in lines:
+        unit_price, vat_rate = charged_price(
+            shop, product.price, product.vat_rate, reverse_charged=reverse_charged
+        )
+        price_lines.append(PriceLine(unit_price=unit_price, quantity=quantity, vat_rate=vat_rate))
     if shipping_method == ShippingMethod.PICKUP and shop.allows_pickup:
         shipping_cost = Decimal("0.00")
     else:
         shipping_method = ShippingMethod.DELIVERY
         shipping_cost = shop.shipping_fee if lines else Decimal("0.00")
+    shipping_cost, shipping_vat_rate = charged_price(
+        shop, shipping_cost, shop.shipping_vat_rate, reverse_charged=reverse_charged
+    )
     totals = totals_with_shipping(
         price_lines,
         shipping_cost=shipping_cost,
-        shipping_vat_rate=shop.shipping_vat_rate,
-        prices_include_vat=shop.prices_include_vat,
+        shipping_vat_rate=shipping_vat_rate,
+        prices_include_vat=include_vat,
     )
     cart_lines = tuple(
         CartLine(
             product=product,
             quantity=quantity,
-            amount=amounts.gross if shop.prices_include_vat else amounts.net,
+            amount=amounts.gross if include_vat else amounts.net,
         )
         for (product, quantity), amounts in zip(lines, totals.lines, strict=False)
     )
@@ -186,6 +209,7 @@ def cart_summary(*, shop: Shop, cart: Cart, shipping_method: str = ShippingMetho
         shipping_method=shipping_method,
         shipping_cost=shipping_cost,
         totals=totals,
-        prices_include_vat=shop.prices_include_vat,
+        prices_include_vat=include_vat,
         unavailable=tuple(pk for pk in cart.items if pk not in products),
+        vat_reverse_charged=reverse_charged,
     )

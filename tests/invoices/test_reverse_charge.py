@@ -354,3 +354,64 @@ def test_generated_orders_make_valid_invoices_with_and_without_reverse_charge(
             transaction.set_rollback(True)
 
     run()
+
+
+# --- Checkout -----------------------------------------------------------------------------------
+
+
+def _storefront(shop, name):
+    from django.urls import reverse
+
+    return reverse(f"storefront:{name}", kwargs={"shop_slug": shop.slug})
+
+
+def test_the_checkout_summary_shows_0_percent_and_the_note_when_it_applies(
+    client, dutch_shop, catalogue
+):
+    client.post(_storefront(dutch_shop, "cart_add"), {"product_id": catalogue[0].pk, "quantity": 2})
+    summary = _storefront(dutch_shop, "checkout_summary")
+
+    business_eu = client.get(
+        summary, {"shipping_method": "delivery", "country": "DE", "vat_number": "DE123456789"}
+    ).content.decode()
+    assert "VAT reverse charged" in business_eu and "VAT 0%" in business_eu
+    assert "€27.22" in business_eu  # 2 x 10.74 + 5.74 shipping, no VAT
+    assert "Includes VAT" not in business_eu
+
+    for country, vat_number in (("DE", ""), ("NL", "NL987654321B01"), ("DE", "DE1")):
+        page = client.get(
+            summary, {"shipping_method": "delivery", "country": country, "vat_number": vat_number}
+        ).content.decode()
+        assert "VAT reverse charged" not in page and "€32.93" in page  # 2 x 12.99 + 6.95
+
+    checkout = client.get(_storefront(dutch_shop, "checkout")).content.decode()
+    assert "[name=country],[name=vat_number]" in checkout  # the summary follows both fields
+
+
+def test_a_german_business_checks_out_with_vat_reverse_charged(client, dutch_shop, catalogue):
+    client.post(_storefront(dutch_shop, "cart_add"), {"product_id": catalogue[0].pk, "quantity": 2})
+    data = {
+        "email": "einkauf@radhaus.test",
+        "first_name": "Anna",
+        "last_name": "Müller",
+        "company": "Radhaus Müller GmbH",
+        "vat_number": "DE 123 456 789",
+        "street": "Hauptstraße 5",
+        "postcode": "10115",
+        "city": "Berlin",
+        "country": "DE",
+        "shipping_method": "delivery",
+        "payment": "later",
+        "note": "",
+    }
+    # A refused form re-renders the summary for the customer as typed.
+    page = client.post(_storefront(dutch_shop, "checkout"), {**data, "email": ""})
+    assert page.status_code == 200 and "VAT reverse charged" in page.content.decode()
+
+    response = client.post(_storefront(dutch_shop, "checkout"), data)
+
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    order = Order.objects.get(shop=dutch_shop)
+    assert order.vat_reverse_charged and order.total_gross == Decimal("27.22")
+    invoice = Invoice.objects.get(order=order)
+    assert invoice.vat_reverse_charged and invoice.total_vat == 0

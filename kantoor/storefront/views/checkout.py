@@ -95,7 +95,14 @@ def checkout(request):
                     return paying
             return redirect(shop_url(request, "confirmation", token=confirmation_token(order)))
     shipping_method = form.data.get("shipping_method") if form.is_bound else ShippingMethod.DELIVERY
-    summary = cart_summary(shop=shop, cart=cart, shipping_method=shipping_method)
+    values = form.data if form.is_bound else form.initial  # billing country + VAT number
+    summary = cart_summary(
+        shop=shop,
+        cart=cart,
+        shipping_method=shipping_method,
+        country=values.get("country") or "NL",
+        vat_number=values.get("vat_number") or "",
+    )
     return page(request, "storefront/checkout.html", {"form": form, "summary": summary})
 
 
@@ -133,6 +140,8 @@ def checkout_summary(request):
         shop=request.shop,
         cart=request.cart,
         shipping_method=request.GET.get("shipping_method", ShippingMethod.DELIVERY),
+        country=request.GET.get("country", ""),
+        vat_number=request.GET.get("vat_number", ""),
     )
     return page(request, "storefront/includes/order_summary.html", {"summary": summary})
 

@@ -46,6 +46,7 @@ def create_shop(
 WORKFLOW_FIELDS: dict[str, tuple[str, ...]] = {
     "modules": ("quotes_enabled", "returns_enabled"),
     "numbers": ("credit_invoices_share_invoice_series",),
+    "payments": ("status_when_paid",),
     "returns": (
         "returns_enabled",
         "returns_self_service",

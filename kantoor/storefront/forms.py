@@ -141,7 +141,7 @@ class CheckoutForm(StorefrontForm):
             ("later", _("Pay later, by bank transfer or with the payment link")),
         ],
         required=False,
-        initial="now",
+        initial="later",
         widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
     )
     note = forms.CharField(

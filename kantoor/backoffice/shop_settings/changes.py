@@ -7,6 +7,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from kantoor.numbering.models import DocumentKind
+from kantoor.orders.statuses import OrderStatus
+from kantoor.payments.models import Provider
 from kantoor.returns.selectors import OPTION_MODELS
 from kantoor.shops.contrast import is_hex_colour
 from kantoor.shops.document_statuses import StatusKind, status_for
@@ -17,6 +19,8 @@ SECTION_LABELS = {
     "numbers": lambda: _("Numbers"),
     "returns": lambda: _("Returns"),
     "modules": lambda: _("Modules"),
+    "payments": lambda: _("Payments"),
+    "payment_provider": lambda: _("Payment provider"),
 }
 
 
@@ -93,6 +97,8 @@ def describe(change: SettingsChange, names: dict | None = None) -> str:
             return _numbers_field(field)
         if change.section == "returns" and field.count(".") == 2:
             return _returns_option_field(field, names or {})
+        if change.section == "payment_provider":
+            return {"provider": _("Payment provider"), "mollie_api_key": _("Mollie API key")}[field]
         return str(WorkflowSettings._meta.get_field(field).verbose_name).capitalize()
     except (KeyError, ValueError, FieldDoesNotExist):  # an unknown field: show it as it is
         return field
@@ -126,6 +132,23 @@ def _option_names(changes) -> dict:
     return names
 
 
+def _value(change: SettingsChange, value):
+    """A value as the owner knows it: a status by its name, a provider by its name."""
+    if change.field == "status_when_paid":
+        if value in (None, ""):
+            return _("keep the status")
+        try:
+            return str(OrderStatus(int(value)).label)
+        except (TypeError, ValueError):
+            return value
+    if change.section == "payment_provider" and change.field == "provider" and value:
+        try:
+            return str(Provider(value).label)
+        except ValueError:
+            return value
+    return _display(value)
+
+
 def change_lines(changes) -> list[ChangeLine]:
     changes = list(changes)
     names = _option_names(changes)
@@ -134,8 +157,8 @@ def change_lines(changes) -> list[ChangeLine]:
             change=change,
             section=SECTION_LABELS.get(change.section, lambda c=change: c.section)(),
             what=describe(change, names),
-            before=_display(change.before),
-            after=_display(change.after),
+            before=_value(change, change.before),
+            after=_value(change, change.after),
             before_colour=isinstance(change.before, str) and is_hex_colour(change.before),
             after_colour=isinstance(change.after, str) and is_hex_colour(change.after),
         )

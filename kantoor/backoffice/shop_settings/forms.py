@@ -9,6 +9,8 @@ from kantoor.numbering.formatting import InvalidPrefix, validate_prefix
 from kantoor.numbering.models import DocumentKind
 from kantoor.numbering.selectors import last_counter_value, preview_next_number
 from kantoor.numbering.services import MAX_PADDING, SeriesSettings
+from kantoor.orders.statuses import OrderStatus
+from kantoor.payments.models import Provider
 from kantoor.shops.contrast import MIN_CONTRAST, contrast_ratio, is_hex_colour
 from kantoor.shops.document_statuses import STATUSES, StatusKind
 from kantoor.shops.models import WorkflowSettings
@@ -268,4 +270,75 @@ class ReturnOptionForm(forms.Form):
         max_length=80,
         error_messages={"required": _("Enter the label in English.")},
         widget=forms.TextInput(attrs={"class": "form-control"}),
+    )
+
+
+# --- Payments --------------------------------------------------------------------------------
+
+# An order that becomes paid never moves back to "Awaiting payment", nor to "Cancelled".
+STATUS_WHEN_PAID_EXCLUDED = frozenset({OrderStatus.AWAITING_PAYMENT, OrderStatus.CANCELLED})
+
+
+class PaymentWorkflowForm(forms.ModelForm):
+    """Workflow > Payments: where an order awaiting payment goes once it is paid."""
+
+    status_when_paid = forms.TypedChoiceField(
+        label=_("When an order awaiting payment is paid, move it to"),
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text=_(
+            "Only orders with the status Awaiting payment move; the order shows as paid either way."
+        ),
+        error_messages={"invalid_choice": _("Choose one of the statuses in the list.")},
+        widget=forms.Select(attrs={"class": "form-select kt-inv-field"}),
+    )
+
+    class Meta:
+        model = WorkflowSettings
+        fields = WORKFLOW_FIELDS["payments"]
+
+    def __init__(self, *args, status_labels: dict[int, str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = status_labels or {status: status.label for status in OrderStatus}
+        self.fields["status_when_paid"].choices = [("", _("Keep the status it has"))] + [
+            (status.value, labels[status])
+            for status in OrderStatus
+            if status not in STATUS_WHEN_PAID_EXCLUDED
+        ]
+
+
+class PaymentProviderForm(forms.Form):
+    """Settings > Payments: the provider and its key. A key is never shown back."""
+
+    provider = forms.ChoiceField(
+        label=_("Payment provider"),
+        choices=[
+            (Provider.DEMO.value, _("Demo — test mode, no real money")),
+            (Provider.MOLLIE.value, _("Mollie")),
+        ],
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+        error_messages={
+            "required": _("Choose the demo provider or Mollie."),
+            "invalid_choice": _("Choose the demo provider or Mollie."),
+        },
+    )
+    mollie_api_key = forms.CharField(
+        label=_("Mollie API key"),
+        required=False,
+        max_length=100,
+        strip=True,
+        widget=forms.PasswordInput(
+            render_value=False,
+            attrs={
+                "class": "form-control kt-mono",
+                "autocomplete": "off",
+                "spellcheck": "false",
+                "placeholder": "live_…",
+            },
+        ),
+        help_text=_(
+            "From Mollie's dashboard, Developers > API keys: starts with live_ (real payments) "
+            "or test_ (Mollie's test mode)."
+        ),
     )

@@ -24,6 +24,7 @@ class SettingsSection:
 
 ORDER_PROCESS = _("Order process & stock")
 COMMUNICATION = _("Customer communication")
+PAYMENTS = _("Payments")
 
 SECTIONS: tuple[SettingsSection, ...] = (
     SettingsSection(
@@ -35,7 +36,18 @@ SECTIONS: tuple[SettingsSection, ...] = (
         ),
         icon="workflow",
         url_name="backoffice:settings_workflow",
-        audit_sections=("statuses", "numbers", "returns", "modules"),
+        audit_sections=("statuses", "numbers", "payments", "returns", "modules"),
+    ),
+    SettingsSection(
+        key="payments",
+        group=PAYMENTS,
+        label=_("Payments"),
+        description=_(
+            "How your customers pay: the demo provider (test mode) or Mollie, with its API key."
+        ),
+        icon="credit-card",
+        url_name="backoffice:settings_payments",
+        audit_sections=("payment_provider",),
     ),
     SettingsSection(
         key="emails",

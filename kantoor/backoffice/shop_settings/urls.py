@@ -6,6 +6,7 @@ from kantoor.backoffice.shop_settings import views
 urlpatterns: list = [
     path("settings/", views.landing, name="settings"),
     path("settings/workflow/", views.workflow, name="settings_workflow"),
+    path("settings/payments/", views.payments, name="settings_payments"),
     path(
         "settings/workflow/returns/<slug:list_name>/add/",
         views.return_option_add,

@@ -7,7 +7,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from kantoor.backoffice.access import shop_staff_required
 from kantoor.backoffice.menu import entry_by_key
@@ -15,16 +15,24 @@ from kantoor.backoffice.shop_settings.changes import change_lines
 from kantoor.backoffice.shop_settings.forms import (
     ModulesForm,
     NumbersForm,
+    PaymentProviderForm,
+    PaymentWorkflowForm,
     ReturnOptionForm,
     ReturnsSettingsForm,
     StatusesForm,
 )
+from kantoor.backoffice.shop_settings.payments import AUDIT_SECTION as PAYMENT_PROVIDER_AUDIT
+from kantoor.backoffice.shop_settings.payments import save_payment_settings
 from kantoor.backoffice.shop_settings.sections import SECTIONS, grouped_sections
 from kantoor.backoffice.views import render_in_shop
 from kantoor.numbering.selectors import number_series_for
 from kantoor.numbering.services import NumberingError, change_numbering
+from kantoor.orders.statuses import OrderStatus
+from kantoor.payments.services import PaymentError, provider_settings
 from kantoor.returns import services as returns_services
 from kantoor.returns.selectors import OPTION_MODELS, return_option, return_options
+from kantoor.shops.context_processors import appearances_for_request
+from kantoor.shops.document_statuses import StatusKind, order_status_code
 from kantoor.shops.selectors import (
     recent_settings_changes,
     status_appearances_for,
@@ -35,6 +43,7 @@ from kantoor.shops.services import update_status_appearances, update_workflow_se
 TABS = (
     ("statuses", gettext_lazy("Statuses"), "palette"),
     ("numbers", gettext_lazy("Numbers"), "hash"),
+    ("payments", gettext_lazy("Payments"), "credit-card"),
     ("returns", gettext_lazy("Returns"), "undo-2"),
     ("modules", gettext_lazy("Modules"), "blocks"),
 )
@@ -44,6 +53,15 @@ LIST_NAMES = tuple(OPTION_MODELS)
 
 def _settings_entry():
     return entry_by_key("settings")
+
+
+def _status_labels(request: HttpRequest) -> dict[int, str]:
+    """The shop's own names for the order statuses."""
+    appearances = appearances_for_request(request)
+    return {
+        status: appearances.badge(StatusKind.ORDER, order_status_code(status)).label
+        for status in OrderStatus
+    }
 
 
 @shop_staff_required
@@ -76,6 +94,10 @@ def _tab_context(request, tab: str, *, form=None, option_forms=None) -> dict:
     elif tab == "numbers":
         series = number_series_for(shop=shop)
         context["form"] = form or NumbersForm(series=series, workflow=workflow)
+    elif tab == "payments":
+        context["form"] = form or PaymentWorkflowForm(
+            instance=workflow, status_labels=_status_labels(request)
+        )
     elif tab == "returns":
         option_forms = option_forms or {}
         context["form"] = form or ReturnsSettingsForm(instance=workflow)
@@ -161,8 +183,11 @@ def workflow(request: HttpRequest, shop_slug: str) -> HttpResponse:
                 messages.success(request, _("Numbering saved. Existing numbers stay as they are."))
                 return redirect(_workflow_url(shop, tab))
     else:
-        form_class = ReturnsSettingsForm if tab == "returns" else ModulesForm
-        form = form_class(request.POST, instance=workflow_settings_for(shop=shop))
+        form_class = {"returns": ReturnsSettingsForm, "payments": PaymentWorkflowForm}.get(
+            tab, ModulesForm
+        )
+        extra = {"status_labels": _status_labels(request)} if tab == "payments" else {}
+        form = form_class(request.POST, instance=workflow_settings_for(shop=shop), **extra)
         if form.is_valid():
             # The services change the settings; the form only parsed and validated.
             update_workflow_settings(
@@ -171,10 +196,11 @@ def workflow(request: HttpRequest, shop_slug: str) -> HttpResponse:
                 section=tab,
                 values={name: form.cleaned_data[name] for name in form_class.Meta.fields},
             )
-            messages.success(
-                request,
-                _("Return settings saved.") if tab == "returns" else _("Modules saved."),
-            )
+            saved = {
+                "returns": _("Return settings saved."),
+                "payments": _("Payment workflow saved."),
+            }
+            messages.success(request, saved.get(tab, _("Modules saved.")))
             return redirect(_workflow_url(shop, tab))
     return _render_workflow(request, tab, status=400, form=form)
 
@@ -243,3 +269,49 @@ def return_option_change(
         else:
             messages.success(request, _("Deleted."))
     return redirect(_workflow_url(request.shop, "returns", list_name))
+
+
+# --- Settings > Payments: the provider and its key ---------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@shop_staff_required
+def payments(request: HttpRequest, shop_slug: str) -> HttpResponse:
+    shop = request.shop
+    saved = provider_settings(shop=shop)
+    if request.method == "POST":
+        form = PaymentProviderForm(request.POST)
+        if form.is_valid():
+            try:
+                save_payment_settings(
+                    shop=shop,
+                    user=request.user,
+                    provider=form.cleaned_data["provider"],
+                    api_key=form.cleaned_data["mollie_api_key"],
+                )
+            except PaymentError as refused:
+                form.add_error("mollie_api_key", str(refused))
+            else:
+                messages.success(request, _("Payment settings saved."))
+                return redirect(
+                    reverse("backoffice:settings_payments", kwargs={"shop_slug": shop_slug})
+                )
+        status = 400
+    else:
+        form = PaymentProviderForm(initial={"provider": saved["provider"]})
+        status = 200
+    response = render_in_shop(
+        request,
+        "backoffice/settings/payments.html",
+        {
+            "form": form,
+            "saved": saved,
+            "key_end": saved["mollie_api_key"].rpartition("…")[2],
+            "changes": change_lines(
+                recent_settings_changes(shop=shop, sections=[PAYMENT_PROVIDER_AUDIT], limit=8)
+            ),
+        },
+        active=_settings_entry(),
+    )
+    response.status_code = status
+    return response

@@ -131,3 +131,27 @@ def test_demo_page_never_redirects_off_site(client, payment):
     response = client.post(demo_url(payment), {"method": "ideal", "outcome": "canceled"})
     assert response.status_code == 302
     assert response["Location"] == "/"
+
+
+def test_the_operator_sees_payments_read_only_and_never_the_keys(client, shop, payment, owner):
+    from kantoor.orders.services import Actor
+    from kantoor.payments.services import configure_payment_provider
+    from kantoor.shops.models import User
+    from tests.conftest import PASSWORD
+
+    configure_payment_provider(
+        shop=shop,
+        provider="mollie",
+        credentials={"api_key": "live_" + "k" * 30},
+        actor=Actor.staff(owner),
+    )
+    client.force_login(User.objects.create_superuser("op@example.test", PASSWORD))
+    assert client.get("/django-admin/payments/payment/").status_code == 200
+    detail = client.get(f"/django-admin/payments/payment/{payment.pk}/change/")
+    assert detail.status_code == 200
+    settings_page = client.get(
+        f"/django-admin/payments/paymentsettings/{shop.payment_settings.pk}/change/"
+    )
+    assert settings_page.status_code == 200
+    html = settings_page.content.decode()
+    assert "live_" not in html and "gAAAA" not in html

@@ -149,3 +149,22 @@ def test_pay_later_confirmation_shows_the_link_and_the_transfer_details(
     screenshot("payments-confirmation-pay-later-1280")
     page.get_by_test_id("payment-link").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Invoice {invoice.number}")
+
+
+def test_a_forged_link_and_too_many_of_them(page, screenshot, transactional_db, monkeypatch):
+    from django.core.cache import cache
+
+    from kantoor.storefront.views import pay as pay_views
+
+    cache.clear()
+    monkeypatch.setattr(pay_views, "BAD_TOKEN_LIMIT", 2)
+    response = page.goto("/pay/forged-token/")
+    assert response.status == 404
+    expect(page.get_by_role("heading", level=1)).to_have_text("This payment link does not work")
+    screenshot("payments-link-not-found-1280")
+    page.goto("/pay/another-forged-token/")
+    response = page.goto("/pay/forged-token/")
+    assert response.status == 429
+    expect(page.get_by_role("heading", level=1)).to_have_text("Too many attempts")
+    screenshot("payments-link-too-many-1280")
+    cache.clear()

@@ -415,3 +415,17 @@ def test_a_german_business_checks_out_with_vat_reverse_charged(client, dutch_sho
     assert order.vat_reverse_charged and order.total_gross == Decimal("27.22")
     invoice = Invoice.objects.get(order=order)
     assert invoice.vat_reverse_charged and invoice.total_vat == 0
+
+
+def test_the_ubl_generators_cover_every_reverse_charge_vat_number():
+    """The hypothesis generators of tests/invoices/test_ubl.py include reverse-charged (K)
+    invoices whose customer VAT numbers pass this rule."""
+    from tests.invoices.ubl_strategies import SCENARIOS, VAT_NUMBERS
+
+    reverse_charged = [s for s in SCENARIOS.values() if s[2] == INTRA_COMMUNITY]
+    assert len(reverse_charged) >= 3
+    for country, is_business, _ in reverse_charged:
+        assert is_business
+        assert vat_is_reverse_charged(
+            shop=DUTCH_SHOP, country=country, vat_number=VAT_NUMBERS[country]
+        )

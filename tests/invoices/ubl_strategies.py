@@ -24,9 +24,18 @@ SCENARIOS = {
     "consumer_eu": ("DE", False, None),
     "business_eu_services": ("BE", True, REVERSE_CHARGE),
     "business_eu_goods": ("DE", True, INTRA_COMMUNITY),
+    # EU B2B reverse charge as Kantoor issues it (kantoor.invoices.vat): Greece's prefix is EL.
+    "business_eu_goods_gr": ("GR", True, INTRA_COMMUNITY),
+    "business_eu_goods_fr": ("FR", True, INTRA_COMMUNITY),
     "export": ("US", False, EXPORT),
 }
-VAT_NUMBERS = {"NL": "NL987654321B01", "BE": "BE0123456789", "DE": "DE123456789"}
+VAT_NUMBERS = {
+    "NL": "NL987654321B01",
+    "BE": "BE0123456789",
+    "DE": "DE123456789",
+    "GR": "EL123456789",
+    "FR": "FRXX123456789",
+}
 
 names = st.text(
     alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=40

@@ -104,3 +104,23 @@ def test_messages_benchmark_runs(bench_url):
     assert figures["outbox_added_p50_ms"] is not None
     # place_order with its invoice (series, counter, invoice, invoice lines) and the outbox row
     assert figures["sql_statements"] == {"with_outbox": 14, "without_outbox": 13}
+
+
+@pytest.mark.postgres
+def test_invoice_list_benchmark_runs(bench_url):
+    help_text = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "invoice_list.py"), "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout
+    assert "--invoices" in help_text
+    figures = run("invoice_list.py", "--invoices", "120", "--requests", "2", url=bench_url)
+    assert figures["name"] == "invoice_list"
+    assert figures["invoices"] >= 120
+    assert set(figures["pages"]) == set(figures["budget_p95_ms"])
+    for page, row in figures["pages"].items():
+        assert row["status"] == 200, page
+        assert row["p95_ms"] > 0 and row["sql_ms"] > 0 and row["ratio"] > 0, page
+        assert row["statements"] > 0, page
+    assert "number_fragment" in figures["pages"] and "page_5000" in figures["pages"]

@@ -83,6 +83,7 @@ ORDER_VARIABLES: tuple[Variable, ...] = (
         _("The address where the customer pays the invoice (empty once it is paid)"),
         "https://…/pay/…",
     ),
+    Variable("payment_amount", _("The amount received (payment e-mails)"), "€ 42,50"),
     Variable(
         "document_number",
         _("The invoice, quote or return number (e-mails about those documents)"),
@@ -222,6 +223,11 @@ def order_context(*, order, lines, shop, language: str, data: dict | None = None
                 for line in lines
             ],
             "document_number": str(data.get("document_number", "")),
+            "payment_amount": (
+                format_money(data["payment_amount"], order.currency)
+                if data.get("payment_amount")
+                else ""
+            ),
         }
 
 

@@ -66,6 +66,8 @@ SYSTEM_LABEL = "Kantoor"
 EVENT_SENT = OrderEventKind.MESSAGE_SENT
 EVENT_FAILED = OrderEventKind.MESSAGE_FAILED
 EVENT_QUEUED = OrderEventKind.MESSAGE_QUEUED
+# Messages that carry the invoice they are about as a PDF.
+ATTACH_INVOICE_TO = frozenset({MessageKind.ORDER_CONFIRMATION, MessageKind.INVOICE})
 
 
 class MessagingError(Exception):
@@ -130,6 +132,25 @@ def queue_invoice_message(*, invoice, at: datetime.datetime | None = None) -> Me
         order=invoice.order,
         customer_id=invoice.order.customer_id,
         data={"invoice_id": invoice.pk, "document_number": invoice.number},
+        at=at,
+    )
+
+
+def queue_payment_received_message(*, payment, at: datetime.datetime | None = None) -> Message:
+    """ "We received your payment": the amount and the invoice it was booked on."""
+    invoice = payment.invoice
+    return queue_message(
+        shop_id=payment.shop_id,
+        kind=MessageKind.PAYMENT_RECEIVED,
+        to=invoice.customer_email,
+        language=invoice.language,
+        order=payment.order,
+        customer_id=payment.order.customer_id,
+        data={
+            "invoice_id": invoice.pk,
+            "document_number": invoice.number,
+            "payment_amount": str(payment.amount),
+        },
         at=at,
     )
 
@@ -346,7 +367,7 @@ def _email_for(message: Message, connection) -> EmailMultiAlternatives:
     if message.body_html:
         email.attach_alternative(message.body_html, "text/html")
     invoice = _invoice_of(message)
-    if invoice is not None:
+    if invoice is not None and message.kind in ATTACH_INVOICE_TO:
         attachment = _invoice_attachment(message, invoice)
         if attachment is not None:
             email.attach(attachment.filename, attachment.content, attachment.content_type)

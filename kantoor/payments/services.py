@@ -30,6 +30,7 @@ from kantoor.invoices.models import Invoice, InvoiceKind
 from kantoor.invoices.models import PaymentState as InvoiceState
 from kantoor.invoices.selectors import amount_due, order_is_paid
 from kantoor.invoices.services import InvoiceError, mark_invoice_paid
+from kantoor.messaging.services import queue_invoice_message, queue_payment_received_message
 from kantoor.money import ZERO, format_money
 from kantoor.orders.models import OrderEvent, OrderEventKind
 from kantoor.orders.services import Actor, OrderError, change_order_status, lock_order
@@ -374,6 +375,8 @@ def _apply(
     _payment_event(
         payment=payment, kind=OrderEventKind.PAYMENT_RECEIVED, at=at, actor=actor, booked=outcome
     )
+    if outcome in ("paid", "part"):
+        queue_payment_received_message(payment=payment, at=at)
     if not was_paid and order_is_paid(shop=shop, order=order):
         _order_paid(shop=shop, order=order, actor=actor, at=at)
 
@@ -561,8 +564,6 @@ def refund_payment(*, shop: Shop, credit_invoice: Invoice, actor: Actor) -> Paym
 def send_payment_link(*, shop: Shop, invoice: Invoice, actor: Actor):
     """E-mail the invoice (PDF attached) with its payment link to the customer, and note it on
     the order's timeline. Refused for a paid, credited or credit invoice. Returns the Message."""
-    from kantoor.messaging.services import queue_invoice_message
-
     with transaction.atomic():
         order = lock_order(shop=shop, order_id=invoice.order_id)
         locked = Invoice.objects.select_for_update().get(shop=shop, pk=invoice.pk)

@@ -138,3 +138,31 @@ def test_an_order_confirmation_goes_without_the_pdf_when_it_cannot_be_made(
     monkeypatch.setattr("kantoor.invoices.pdf.invoice_pdf", broken)
     assert send_due_messages().sent == 1
     assert mail.outbox[0].attachments == []
+
+
+def test_a_payment_received_email_names_the_amount_and_the_rest_still_due(
+    shop, owner, products, make_order
+):
+    from decimal import Decimal
+
+    from kantoor.payments.services import record_bank_transfer
+
+    order = make_order(shop, products)
+    invoice = order.invoices.get()
+    Message.objects.update(state=MessageState.SENT)
+    today = timezone.localdate()
+
+    record_bank_transfer(
+        shop=shop, invoice=invoice, paid_on=today, amount=Decimal("1.00"), actor=Actor.staff(owner)
+    )
+    send_due_messages()
+    [part] = mail.outbox
+    assert "€\xa01,00" in part.body and invoice.number in part.body
+    assert "/pay/" in part.body  # the rest is still open
+    assert part.attachments == []
+
+    record_bank_transfer(shop=shop, invoice=invoice, paid_on=today, actor=Actor.staff(owner))
+    send_due_messages()
+    rest = mail.outbox[1]
+    assert Message.objects.filter(kind=MessageKind.PAYMENT_RECEIVED).count() == 2
+    assert "/pay/" not in rest.body

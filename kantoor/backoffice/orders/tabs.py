@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -280,11 +281,20 @@ def _invoice_or_payment_entry(event: OrderEvent, money) -> TimelineEntry:
                 _("Settled with credit invoice %(numbers)s")
                 % {"numbers": ", ".join(data["settled"])}
             )
+        try:
+            amount = Decimal(str(data.get("amount")))
+        except (InvalidOperation, ValueError):
+            amount = None
+        if amount is not None and amount < 0:
+            title = _("Credit invoice %(number)s marked refunded by %(who)s")
+        elif amount == 0:
+            title = _("Invoice %(number)s settled with its credit invoices by %(who)s")
+        else:
+            title = _("Invoice %(number)s marked paid by %(who)s")
         return TimelineEntry(
             event=event,
             icon="badge-check",
-            title=_("Invoice %(number)s settled (%(who)s)")
-            % {"number": data.get("number", ""), "who": who},
+            title=title % {"number": data.get("number", ""), "who": who},
             details=details,
             quote=data.get("note", ""),
         )

@@ -300,6 +300,10 @@ def payments(request: HttpRequest, shop_slug: str) -> HttpResponse:
     else:
         form = PaymentProviderForm(initial={"provider": saved["provider"]})
         status = 200
+    if saved["mollie_api_key"]:
+        form.fields["mollie_api_key"].widget.attrs["placeholder"] = _(
+            "Leave empty to keep the saved key"
+        )
     response = render_in_shop(
         request,
         "backoffice/settings/payments.html",

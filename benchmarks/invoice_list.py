@@ -70,6 +70,7 @@ def main() -> None:
     from django.test.utils import override_settings
 
     from kantoor.invoices.models import Invoice
+    from kantoor.orders.models import Order
     from kantoor.shops.models import Membership, Role, Shop
 
     override_settings(
@@ -91,6 +92,12 @@ def main() -> None:
     client = Client()
     client.force_login(owner.user)
     invoices = Invoice.objects.filter(shop=shop).count()
+    orders = Order.objects.filter(shop=shop).count()
+    if invoices < orders:
+        raise SystemExit(
+            f"The demo shop has {orders:,} orders but {invoices:,} invoices: it was seeded before "
+            "every order got its invoice. Measure on a fresh database (--database-url)."
+        )
     requests, notes = _requests(shop, invoices)
     for name, note in notes.items():
         print(f"{name:17} {note}", flush=True)

@@ -196,3 +196,35 @@ def test_payment_settings_pages(page, screenshot, transactional_db, shop, owner)
     page.get_by_role("button", name="Save payment workflow").click()
     expect(page.get_by_role("status").first).to_contain_text("Payment workflow saved.")
     screenshot("payments-workflow-tab-1280")
+
+
+def test_staff_refund_a_credit_invoice_through_the_demo_provider(
+    page, screenshot, shop, order, owner
+):
+    from kantoor.invoices.services import credit_invoice
+
+    invoice = Invoice.objects.get(order=order)
+    demo_payment(shop, invoice, "paid")
+    bell = invoice.lines.get(sku="BEL-01")
+    credit = credit_invoice(
+        shop=shop, invoice=invoice, actor=Actor.staff(owner), line_ids=[bell.pk]
+    )
+    log_in(page, owner.email)
+    page.goto(f"/backoffice/{shop.slug}/orders/{order.number}/?tab=invoices")
+    page.locator(f'[data-invoice="{credit.number}"] [data-action="refund"]').click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        f"Refund credit invoice {credit.number}"
+    )
+    expect(page.locator("[data-refund-sources]")).to_contain_text("Demo (test mode)")
+    screenshot("payments-refund-1280")
+    page.locator("#refund").click()
+    expect(page.get_by_role("status").first).to_contain_text(
+        f"Credit invoice {credit.number} refunded"
+    )
+    expect(
+        page.locator(f'[data-invoice="{credit.number}"] .kt-inv-heading .status-badge')
+    ).to_have_text("Refunded")
+    expect(page.locator(f'[data-invoice="{invoice.number}"] [data-payments]')).to_contain_text(
+        "refunded"
+    )
+    screenshot("payments-invoices-tab-refunded-1280")

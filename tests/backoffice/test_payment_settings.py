@@ -98,6 +98,7 @@ def test_an_empty_key_keeps_the_saved_one_and_a_new_key_replaces_it(staff_client
         ({"provider": "mollie"}, "Enter the Mollie API key."),
         ({"provider": "mollie", "mollie_api_key": "sk_live_123"}, "starts with test_ or live_"),
         ({"provider": "mollie", "mollie_api_key": "x" * 101}, "at most 100 characters"),
+        ({"provider": "demo", "mollie_api_key": KEY}, "A Mollie key is saved with Mollie chosen"),
     ],
 )
 def test_bad_input_is_a_form_error_and_saves_nothing(staff_client, shop, data, message):

@@ -342,3 +342,12 @@ class PaymentProviderForm(forms.Form):
             "or test_ (Mollie's test mode)."
         ),
     )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("provider") == Provider.DEMO and data.get("mollie_api_key"):
+            self.add_error(
+                "mollie_api_key",
+                _("A Mollie key is saved with Mollie chosen: choose Mollie, or empty the field."),
+            )
+        return data

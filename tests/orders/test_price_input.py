@@ -45,7 +45,15 @@ def test_the_form_shows_a_price_as_the_language_writes_it():
     assert 'type="text"' in html  # a number box would show "6,95" as empty
 
 
+@pytest.fixture
+def restore_language():
+    """The locale middleware activates Dutch in this thread; later tests expect English."""
+    with translation.override(translation.get_language()):
+        yield
+
+
 @pytest.mark.parametrize("typed", ["4,50", "4.50"])
+@pytest.mark.usefixtures("restore_language")
 def test_a_dutch_owner_saves_an_edit_with_a_comma(client, shop, owner, products, make_order, typed):
     order = make_order(shop, products[:1])
     client.force_login(owner)

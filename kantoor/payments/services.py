@@ -51,6 +51,7 @@ from kantoor.payments.providers import (
     provider_for,
     provider_named,
 )
+from kantoor.shops.audit import record_changes
 from kantoor.shops.models import Shop
 from kantoor.shops.selectors import workflow_settings_for
 
@@ -61,6 +62,8 @@ CENT = Decimal("0.01")
 REUSE_OPEN_PAYMENT_FOR = datetime.timedelta(minutes=10)
 MOLLIE_KEY = re.compile(r"^(test|live)_[A-Za-z0-9]{30}$")
 MAX_NOTE = 500
+# The section of the shop's settings change log (kantoor.shops.audit) for the provider.
+SETTINGS_LOG_SECTION = "payment_provider"
 FAILED_STATES = frozenset({PaymentState.FAILED, PaymentState.CANCELED, PaymentState.EXPIRED})
 
 
@@ -79,7 +82,8 @@ def provider_actor(provider: str) -> Actor:
 def configure_payment_provider(
     *, shop: Shop, provider: str, credentials: dict, actor: Actor
 ) -> PaymentSettings:
-    """Choose the shop's payment provider and save its keys (encrypted).
+    """Choose the shop's payment provider and save its keys (encrypted), recorded in the
+    shop's settings change log (the key masked, never in full).
 
     Mollie needs an API key (``test_…`` or ``live_…``, 35 characters); an empty key keeps the
     one saved before. Keys of another provider stay saved, so switching back needs no re-entry.
@@ -87,6 +91,7 @@ def configure_payment_provider(
     if provider not in ONLINE_PROVIDERS:
         raise PaymentError(_("Choose the demo provider or Mollie."))
     with transaction.atomic():
+        before = _audited(provider_settings(shop=shop))
         saved = PaymentSettings.objects.select_for_update().filter(shop_id=shop.pk).first()
         try:
             keys = decrypt_credentials(saved.credentials_encrypted) if saved else {}
@@ -111,7 +116,19 @@ def configure_payment_provider(
         settings.updated_at = timezone.now()
         settings.updated_by = actor.user
         settings.save()
+        record_changes(
+            shop=shop,
+            user=actor.user,
+            section=SETTINGS_LOG_SECTION,
+            before=before,
+            after=_audited(provider_settings(shop=shop)),
+        )
     return settings
+
+
+def _audited(settings: dict) -> dict:
+    """What the settings change log records: the provider and the key only in masked form."""
+    return {"provider": settings["provider"], "mollie_api_key": settings["mollie_api_key"]}
 
 
 def provider_settings(*, shop: Shop) -> dict:

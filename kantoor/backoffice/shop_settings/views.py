@@ -21,14 +21,18 @@ from kantoor.backoffice.shop_settings.forms import (
     ReturnsSettingsForm,
     StatusesForm,
 )
-from kantoor.backoffice.shop_settings.payments import AUDIT_SECTION as PAYMENT_PROVIDER_AUDIT
-from kantoor.backoffice.shop_settings.payments import save_payment_settings
 from kantoor.backoffice.shop_settings.sections import SECTIONS, grouped_sections
 from kantoor.backoffice.views import render_in_shop
 from kantoor.numbering.selectors import number_series_for
 from kantoor.numbering.services import NumberingError, change_numbering
+from kantoor.orders.services import Actor
 from kantoor.orders.statuses import OrderStatus
-from kantoor.payments.services import PaymentError, provider_settings
+from kantoor.payments.services import (
+    SETTINGS_LOG_SECTION,
+    PaymentError,
+    configure_payment_provider,
+    provider_settings,
+)
 from kantoor.returns import services as returns_services
 from kantoor.returns.selectors import OPTION_MODELS, return_option, return_options
 from kantoor.shops.context_processors import appearances_for_request
@@ -283,11 +287,12 @@ def payments(request: HttpRequest, shop_slug: str) -> HttpResponse:
         form = PaymentProviderForm(request.POST)
         if form.is_valid():
             try:
-                save_payment_settings(
+                api_key = form.cleaned_data["mollie_api_key"]
+                configure_payment_provider(
                     shop=shop,
-                    user=request.user,
                     provider=form.cleaned_data["provider"],
-                    api_key=form.cleaned_data["mollie_api_key"],
+                    credentials={"api_key": api_key} if api_key else {},
+                    actor=Actor.staff(request.user),
                 )
             except PaymentError as refused:
                 form.add_error("mollie_api_key", str(refused))
@@ -312,7 +317,7 @@ def payments(request: HttpRequest, shop_slug: str) -> HttpResponse:
             "saved": saved,
             "key_end": saved["mollie_api_key"].rpartition("…")[2],
             "changes": change_lines(
-                recent_settings_changes(shop=shop, sections=[PAYMENT_PROVIDER_AUDIT], limit=8)
+                recent_settings_changes(shop=shop, sections=[SETTINGS_LOG_SECTION], limit=8)
             ),
         },
         active=_settings_entry(),

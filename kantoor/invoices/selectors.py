@@ -75,6 +75,15 @@ def order_is_paid(*, shop: Shop, order: Order) -> bool:
     return True
 
 
+def part_payments_received(*, shop: Shop, order: Order) -> Decimal:
+    """What came in on the order's debit invoices that are not paid in full yet (part
+    payments); 0 when there are none."""
+    total = Invoice.objects.filter(
+        shop=shop, order_id=order.pk, kind=InvoiceKind.DEBIT, state=PaymentState.UNPAID
+    ).aggregate(total=Sum("amount_paid"))["total"]
+    return Decimal(total or ZERO)
+
+
 PAYMENT_TERM_DAYS = 14
 
 

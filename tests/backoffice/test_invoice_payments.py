@@ -269,3 +269,46 @@ def test_the_payment_date_rules_still_hold(staff_client, shop, order, invoice):
     )
     assert "The payment date cannot be in the future." in response.content.decode()
     assert not Payment.objects.exists()
+
+
+def email_url(shop, order, invoice):
+    return url("invoice_email", shop, number=order.number, invoice_number=invoice.number)
+
+
+def test_a_part_payment_shows_in_the_order_summary(staff_client, shop, order, invoice):
+    today = timezone.localdate().isoformat()
+    staff_client.post(paid_url(shop, order, invoice), {"paid_on": today, "amount": "20,00"})
+    html = staff_client.get(url("order", shop, number=order.number)).content.decode()
+    assert "Partly paid: €20.00 received" in html
+    assert "Not paid yet" not in html
+
+
+def test_email_a_credit_invoice_to_the_customer(staff_client, shop, order, invoice):
+    credit = credit_invoice(shop=shop, invoice=invoice, actor=Actor.system())
+    html = staff_client.get(tab(shop, order)).content.decode()
+    assert 'data-action="email-invoice"' in html  # no payment link: e-mail it as it is
+    before = Message.objects.count()
+
+    response = staff_client.post(email_url(shop, order, credit))
+
+    assert response.status_code == 302
+    assert Message.objects.count() == before + 1
+    message = Message.objects.latest("pk")
+    assert message.kind == "invoice" and message.data["invoice_id"] == credit.pk
+    event = OrderEvent.objects.get(order=order, kind=OrderEventKind.INVOICE_SENT)
+    assert event.data["number"] == credit.number
+    assert (
+        f"Invoice {credit.number} is being e-mailed"
+        in staff_client.get(response["Location"]).content.decode()
+    )
+
+
+def test_emailing_an_invoice_is_404_for_another_shops_staff(
+    client, shop, other_shop, order, invoice, make_staff
+):
+    client.force_login(make_staff(other_shop, email="stranger@example.test"))
+    before = Message.objects.count()
+    assert client.post(email_url(shop, order, invoice)).status_code == 404
+    assert client.post(email_url(other_shop, order, invoice)).status_code == 404
+    assert Message.objects.count() == before
+    assert client.get(email_url(shop, order, invoice)).status_code in (404, 405)

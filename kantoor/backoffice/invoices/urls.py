@@ -22,6 +22,11 @@ urlpatterns: list = [
         name="invoice_send_link",
     ),
     path(
+        "orders/<str:number>/invoices/<str:invoice_number>/email/",
+        views.invoice_email,
+        name="invoice_email",
+    ),
+    path(
         "orders/<str:number>/invoices/<str:invoice_number>/refund/",
         views.invoice_refund,
         name="invoice_refund",

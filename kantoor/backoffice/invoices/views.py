@@ -49,6 +49,7 @@ from kantoor.invoices.services import (
     propose_correction,
 )
 from kantoor.invoices.ubl import UblProfileError
+from kantoor.messaging.services import email_invoice
 from kantoor.money import format_money
 from kantoor.orders.selectors import order_for_staff
 from kantoor.orders.services import Actor
@@ -303,6 +304,21 @@ def invoice_send_link(
             _("Invoice %(number)s with its payment link is being e-mailed to %(email)s.")
             % {"number": invoice.number, "email": invoice.customer_email},
         )
+    return redirect(invoices_tab_url(order, invoice.number))
+
+
+@require_POST
+@shop_staff_required
+def invoice_email(
+    request: HttpRequest, shop_slug: str, number: str, invoice_number: str
+) -> HttpResponse:
+    order, invoice = _order_and_invoice(request, number, invoice_number)
+    email_invoice(shop=request.shop, invoice_id=invoice.pk, actor=Actor.staff(request.user))
+    messages.success(
+        request,
+        _("Invoice %(number)s is being e-mailed to %(email)s.")
+        % {"number": invoice.number, "email": invoice.customer_email},
+    )
     return redirect(invoices_tab_url(order, invoice.number))
 
 

@@ -30,7 +30,8 @@ from kantoor.backoffice.views import render_in_shop
 from kantoor.catalog.selectors import products_for_sale
 from kantoor.customers.selectors import customer_for_staff, default_addresses, search_customers
 from kantoor.customers.services import CustomerDetails
-from kantoor.invoices.selectors import order_is_paid
+from kantoor.invoices.selectors import order_is_paid, part_payments_received
+from kantoor.money import ZERO
 from kantoor.orders.selectors import order_for_staff
 from kantoor.orders.services import (
     EDITABLE_STATUSES_EXCLUDED,
@@ -65,7 +66,8 @@ def order_detail(request: HttpRequest, shop_slug: str, number: str) -> HttpRespo
         "status_form": StatusChangeForm(order=order),
         "note_form": NoteForm(),
         "editable": is_editable(order),
-        "is_paid": order_is_paid(shop=request.shop, order=order),
+        "is_paid": (is_paid := order_is_paid(shop=request.shop, order=order)),
+        "part_paid": ZERO if is_paid else part_payments_received(shop=request.shop, order=order),
         **tab.context(order),
     }
     return render_in_shop(

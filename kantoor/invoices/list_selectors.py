@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -107,9 +108,17 @@ def filtered_invoices(*, shop: Shop, filters: InvoiceFilters) -> QuerySet[Invoic
     query = " ".join(filters.query.split())
     if query:
         exact = Q(number__in={query, query.upper()}) | Q(order_number__in={query, query.upper()})
+        email = query.lower()
         if " " not in query and Invoice.objects.filter(Q(shop=shop) & exact).exists():
             # A whole invoice or order number: the unique/indexed columns, no text scan.
             queryset = queryset.filter(exact)
+        elif (
+            _WHOLE_EMAIL.fullmatch(email)
+            and Invoice.objects.filter(shop=shop, customer_email=email).exists()
+        ):
+            # A whole e-mail address: that customer's invoices, by the (shop, e-mail) index (the
+            # text search would build a trigram bitmap of all of them just to count them).
+            queryset = queryset.filter(customer_email=email)
         else:
             queryset = queryset.filter(_search(query))
     return queryset
@@ -123,6 +132,9 @@ INVOICE_SEARCH_SQL = (
     '"invoices_invoice"."customer_name" || \' \' || "invoices_invoice"."customer_email" || '
     '\' \' || "invoices_invoice"."customer_company")'
 )
+
+
+_WHOLE_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 def _search(query: str) -> Q:

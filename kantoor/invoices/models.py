@@ -114,6 +114,10 @@ class Invoice(models.Model):
             ),
             models.Index(fields=["order", "id"], name="invoice_order_id"),
             models.Index(fields=["shop", "order_number"], name="invoice_shop_order_number"),
+            models.Index(
+                fields=["shop", "customer_email", "-issued_on", "-id"],
+                name="invoice_shop_email_issued_id",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,5 +1,6 @@
 """The order's page, its tabs, status change, notes and the edit page, through the HTTP stack."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -234,7 +235,10 @@ def test_the_edit_page_shows_the_lines_addresses_and_honest_invoice_state(
     page = response.text
     assert "Fietsbel" in page and 'name="lines-0-quantity"' in page
     assert 'name="billing-street"' in page and 'name="delivery-street"' in page
-    assert "Invoiced so far" in page and "Invoicing comes later" in page
+    assert "Invoiced so far" in page and "New invoice" in page
+    # What is invoiced so far: the order's invoice (its total, as the order stands).
+    invoiced = re.search(r"data-invoiced>([^<]+)<", page).group(1)
+    assert invoiced == f"€{order.invoices.get().total_gross}"
     assert f'name="version" value="{order.version}"' in page
 
 

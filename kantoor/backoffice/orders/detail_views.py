@@ -30,7 +30,7 @@ from kantoor.backoffice.views import render_in_shop
 from kantoor.catalog.selectors import products_for_sale
 from kantoor.customers.selectors import customer_for_staff, default_addresses, search_customers
 from kantoor.customers.services import CustomerDetails
-from kantoor.invoices.selectors import order_is_paid, part_payments_received
+from kantoor.invoices.selectors import invoiced_total, order_is_paid, part_payments_received
 from kantoor.money import ZERO
 from kantoor.orders.selectors import order_for_staff
 from kantoor.orders.services import (
@@ -207,6 +207,7 @@ def order_edit(request: HttpRequest, shop_slug: str, number: str) -> HttpRespons
             "error": error,
             "has_errors": has_errors,
             "conflict": error.startswith(_("Someone else changed this order")),
+            "invoiced": invoiced_total(shop=shop, order=order),
         },
         active=entry_by_key("orders"),
     )

@@ -319,12 +319,7 @@ def _place_raw(conn, setup: dict, *, worker: int, i: int) -> None:
     now = datetime.datetime.now(datetime.UTC)
     today = timezone.localdate(now)
 
-    products = conn.execute(
-        "SELECT id, sku, name, price, vat_rate, track_stock, stock_level, active"
-        " FROM catalog_product WHERE shop_id = %s AND id = ANY(%s) ORDER BY id FOR UPDATE",
-        [shop_id, [item.product_id for item in items]],
-    ).fetchall()
-    by_id = {row[0]: row for row in products}
+    # The customer first, as place_order does (it needs no product lock).
     customer_id = conn.execute(
         "SELECT id FROM customers_customer WHERE shop_id = %s AND email = %s",
         [shop_id, details.email],
@@ -342,6 +337,12 @@ def _place_raw(conn, setup: dict, *, worker: int, i: int) -> None:
             customer_id,
         ],
     )
+    products = conn.execute(
+        "SELECT id, sku, name, price, vat_rate, track_stock, stock_level, active"
+        " FROM catalog_product WHERE shop_id = %s AND id = ANY(%s) ORDER BY id FOR UPDATE",
+        [shop_id, [item.product_id for item in items]],
+    ).fetchall()
+    by_id = {row[0]: row for row in products}
     number = _next_number(conn, shop_id=shop_id, kind="order", today=today)
 
     price_lines = [

@@ -103,8 +103,9 @@ def place_order(
     """
     items = _merge_items(items)
     with transaction.atomic():
-        products = _products_for_order(shop=shop, items=items)
+        # The customer first: it needs no product lock, so the locks below are held shorter.
         customer = customer_for_checkout(shop=shop, details=details, account=account)
+        products = _products_for_order(shop=shop, items=items)
         now = timezone.now()
         draft = draft_order(
             shop=shop,

@@ -4,10 +4,12 @@ range and page cursor, the URL built back from a filter state, and reading a key
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
 from django.http import QueryDict
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -90,3 +92,56 @@ def read_page(fetch: Callable[..., Any], *, cursor: dict[str, Any]) -> tuple[Any
         return fetch(**cursor), ""
     except InvalidCursor:
         return fetch(), _gettext("That page link is no longer valid; here is the first page.")
+
+
+@dataclass(frozen=True)
+class ListLinks:
+    """The links of one list page: its filter state (``filters`` has ``query``, ``date_from``
+    and ``date_to``) as a URL with some parameters changed, for chips, tabs, sorting and pages.
+    ``to_query(filters, **changes)`` is the list's own filter-to-URL function."""
+
+    path: str
+    filters: Any
+    to_query: Callable[..., QueryDict]
+
+    def href(self, **changes) -> str:
+        query = self.to_query(self.filters, **changes).urlencode()
+        return f"{self.path}?{query}" if query else self.path
+
+    def search_chip(self) -> list[dict]:
+        """The search as a removable chip (none without a search)."""
+        if not self.filters.query:
+            return []
+        return [
+            {
+                "label": _gettext("Search: “%(q)s”") % {"q": self.filters.query},
+                "href": self.href(q=""),
+            }
+        ]
+
+    def date_chip(self) -> list[dict]:
+        """The date range as a removable chip (none without dates)."""
+        start, end = self.filters.date_from, self.filters.date_to
+        if not (start or end):
+            return []
+        if start and end:
+            label = _gettext("Date: %(start)s – %(end)s")
+        elif start:
+            label = _gettext("Date: from %(start)s")
+        else:
+            label = _gettext("Date: up to %(end)s")
+        dates = {
+            "start": date_format(start, "j M Y") if start else "",
+            "end": date_format(end, "j M Y") if end else "",
+        }
+        return [{"label": label % dates, "href": self.href(date_from="", date_to="")}]
+
+    def page_urls(self, page) -> dict:
+        """First, previous, next and last page (None where there is none) and this page."""
+        return {
+            "first": self.href() if not page.is_first else None,
+            "previous": self.href(before=page.previous_cursor) if page.previous_cursor else None,
+            "next": self.href(after=page.next_cursor) if page.next_cursor else None,
+            "last": self.href(last="1") if not page.is_last else None,
+            "self": self.href(),
+        }

@@ -9,13 +9,12 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from kantoor.backoffice.access import shop_staff_required
-from kantoor.backoffice.lists import read_page
+from kantoor.backoffice.lists import ListLinks, read_page
 from kantoor.backoffice.menu import entry_by_key
 from kantoor.backoffice.orders.list_forms import (
     FILTER_PARAMS,
@@ -26,7 +25,6 @@ from kantoor.backoffice.orders.list_forms import (
 )
 from kantoor.backoffice.views import render_in_shop
 from kantoor.orders.list_selectors import (
-    OrderFilters,
     count_orders,
     order_list,
 )
@@ -91,6 +89,7 @@ def order_list_view(request: HttpRequest, shop_slug: str) -> HttpResponse:
     shop_has_orders = bool(page.orders) or (
         has_filters and Order.objects.filter(shop=shop).exists()
     )
+    links = ListLinks(request.path, filters, filter_query)
     context = {
         "form": form,
         "filters": filters,
@@ -100,11 +99,11 @@ def order_list_view(request: HttpRequest, shop_slug: str) -> HttpResponse:
         "has_filters": has_filters,
         "shop_has_orders": shop_has_orders,
         "customer": form.customer_obj,
-        "tabs": _tabs(request.path, filters),
-        "chips": _chips(request.path, filters, form, labels),
-        "columns": _columns(request.path, filters),
+        "tabs": _tabs(links),
+        "chips": _chips(links, form, labels),
+        "columns": _columns(links),
         "sort_choices": SORT_CHOICES,
-        "urls": _page_urls(request.path, filters, page),
+        "urls": links.page_urls(page),
         "list_query": filter_query(filters).urlencode(),
         "bulk_statuses": [
             {"value": status.value, "label": labels[status], "closes": status in CLOSED_STATUSES}
@@ -186,81 +185,56 @@ def _list_url(slug: str, query: str) -> str:
     return f"{url}?{kept.urlencode()}" if kept else url
 
 
-def _href(path: str, filters: OrderFilters, **changes) -> str:
-    query = filter_query(filters, **changes).urlencode()
-    return f"{path}?{query}" if query else path
-
-
 PAID_PARAM = {True: "yes", False: "no", None: ""}
 
 
-def _tabs(path: str, filters: OrderFilters) -> list[dict]:
+def _tabs(links: ListLinks) -> list[dict]:
+    filters = links.filters
     current = tuple(sorted(set(filters.statuses)))
     return [
         {
             "view": view,
-            "href": _href(path, filters, status=sorted(view.statuses), paid=PAID_PARAM[view.paid]),
+            "href": links.href(status=sorted(view.statuses), paid=PAID_PARAM[view.paid]),
             "active": current == tuple(sorted(view.statuses)) and filters.paid == view.paid,
         }
         for view in SAVED_VIEWS
     ]
 
 
-def _chips(path: str, filters: OrderFilters, form: OrderListForm, labels) -> list[dict]:
+def _chips(links: ListLinks, form: OrderListForm, labels) -> list[dict]:
     """The active filters, each with a link that removes it."""
-    chips = []
-    if filters.query:
-        chips.append(
-            {
-                "label": _("Search: “%(q)s”") % {"q": filters.query},
-                "href": _href(path, filters, q=""),
-            }
-        )
+    filters = links.filters
+    chips = links.search_chip()
     for status in filters.statuses:
         rest = [s for s in filters.statuses if s != status]
         chips.append(
             {
                 "label": _("Status: %(status)s") % {"status": labels[status]},
-                "href": _href(path, filters, status=rest),
+                "href": links.href(status=rest),
             }
         )
     if filters.paid is not None:
         chips.append(
             {
                 "label": _("Payment: paid") if filters.paid else _("Payment: not paid"),
-                "href": _href(path, filters, paid=""),
+                "href": links.href(paid=""),
             }
         )
-    if filters.date_from or filters.date_to:
-        if filters.date_from and filters.date_to:
-            label = _("Date: %(start)s – %(end)s")
-        elif filters.date_from:
-            label = _("Date: from %(start)s")
-        else:
-            label = _("Date: up to %(end)s")
-        chips.append(
-            {
-                "label": label
-                % {
-                    "start": date_format(filters.date_from, "j M Y") if filters.date_from else "",
-                    "end": date_format(filters.date_to, "j M Y") if filters.date_to else "",
-                },
-                "href": _href(path, filters, date_from="", date_to=""),
-            }
-        )
+    chips += links.date_chip()
     if filters.customer_id and form.customer_obj is not None:
         customer = form.customer_obj
         chips.append(
             {
                 "label": _("Customer: %(name)s") % {"name": customer.full_name or customer.email},
-                "href": _href(path, filters, customer=""),
+                "href": links.href(customer=""),
             }
         )
     return chips
 
 
-def _columns(path: str, filters: OrderFilters) -> dict:
+def _columns(links: ListLinks) -> dict:
     """Per sortable column: the link that sorts by it and how it is sorted now."""
+    filters = links.filters
     columns = {}
     for column, key in SORTABLE_COLUMNS.items():
         if filters.sort == key:
@@ -270,17 +244,5 @@ def _columns(path: str, filters: OrderFilters) -> dict:
         else:
             # Dates and totals start with the highest, numbers with the newest too.
             state, next_sort = "none", f"-{key}"
-        columns[column] = {"state": state, "href": _href(path, filters, sort=next_sort)}
+        columns[column] = {"state": state, "href": links.href(sort=next_sort)}
     return columns
-
-
-def _page_urls(path: str, filters: OrderFilters, page) -> dict:
-    return {
-        "first": _href(path, filters) if not page.is_first else None,
-        "previous": _href(path, filters, before=page.previous_cursor)
-        if page.previous_cursor
-        else None,
-        "next": _href(path, filters, after=page.next_cursor) if page.next_cursor else None,
-        "last": _href(path, filters, last="1") if not page.is_last else None,
-        "self": _href(path, filters),
-    }

@@ -8,17 +8,16 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_vary_headers
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from kantoor.backoffice.access import shop_staff_required
-from kantoor.backoffice.lists import read_page
+from kantoor.backoffice.lists import ListLinks, read_page
 from kantoor.backoffice.menu import entry_by_key
 from kantoor.backoffice.payments.forms import PaymentListForm, filter_query
 from kantoor.backoffice.views import render_in_shop
 from kantoor.payments.models import Payment, PaymentState, Provider
-from kantoor.payments.selectors import PaymentFilters, count_payments, payment_list
+from kantoor.payments.selectors import count_payments, payment_list
 
 
 @require_GET
@@ -39,7 +38,7 @@ def payment_list_view(request: HttpRequest, shop_slug: str) -> HttpResponse:
     shop_has_payments = bool(page.payments) or (
         has_filters and Payment.objects.filter(shop=shop).exists()
     )
-    path = request.path
+    links = ListLinks(request.path, filters, filter_query)
     context = {
         "form": form,
         "filters": filters,
@@ -49,8 +48,8 @@ def payment_list_view(request: HttpRequest, shop_slug: str) -> HttpResponse:
         "page_error": page_error,
         "has_filters": has_filters,
         "shop_has_payments": shop_has_payments,
-        "chips": _chips(path, filters),
-        "urls": _page_urls(path, filters, page),
+        "chips": _chips(links),
+        "urls": links.page_urls(page),
         "form_errors": [error for errors in form.errors.values() for error in errors],
     }
     partial = request.htmx and not request.htmx.history_restore_request
@@ -62,64 +61,23 @@ def payment_list_view(request: HttpRequest, shop_slug: str) -> HttpResponse:
     return response
 
 
-def _href(path: str, filters: PaymentFilters, **changes) -> str:
-    query = filter_query(filters, **changes).urlencode()
-    return f"{path}?{query}" if query else path
-
-
-def _chips(path: str, filters: PaymentFilters) -> list[dict]:
+def _chips(links: ListLinks) -> list[dict]:
     """The active filters, each with a link that removes it."""
-    chips = []
-    if filters.query:
-        chips.append(
-            {
-                "label": _("Search: “%(q)s”") % {"q": filters.query},
-                "href": _href(path, filters, q=""),
-            }
-        )
+    filters = links.filters
+    chips = links.search_chip()
     for state in filters.states:
         chips.append(
             {
                 "label": _("State: %(state)s") % {"state": PaymentState(state).label},
-                "href": _href(path, filters, state=[s for s in filters.states if s != state]),
+                "href": links.href(state=[s for s in filters.states if s != state]),
             }
         )
     for provider in filters.providers:
         chips.append(
             {
                 "label": _("Paid through: %(provider)s") % {"provider": Provider(provider).label},
-                "href": _href(
-                    path, filters, provider=[p for p in filters.providers if p != provider]
-                ),
+                "href": links.href(provider=[p for p in filters.providers if p != provider]),
             }
         )
-    if filters.date_from or filters.date_to:
-        if filters.date_from and filters.date_to:
-            label = _("Date: %(start)s – %(end)s")
-        elif filters.date_from:
-            label = _("Date: from %(start)s")
-        else:
-            label = _("Date: up to %(end)s")
-        chips.append(
-            {
-                "label": label
-                % {
-                    "start": date_format(filters.date_from, "j M Y") if filters.date_from else "",
-                    "end": date_format(filters.date_to, "j M Y") if filters.date_to else "",
-                },
-                "href": _href(path, filters, date_from="", date_to=""),
-            }
-        )
+    chips += links.date_chip()
     return chips
-
-
-def _page_urls(path: str, filters: PaymentFilters, page) -> dict:
-    return {
-        "first": _href(path, filters) if not page.is_first else None,
-        "previous": _href(path, filters, before=page.previous_cursor)
-        if page.previous_cursor
-        else None,
-        "next": _href(path, filters, after=page.next_cursor) if page.next_cursor else None,
-        "last": _href(path, filters, last="1") if not page.is_last else None,
-        "self": _href(path, filters),
-    }

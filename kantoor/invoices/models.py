@@ -32,6 +32,12 @@ class PaymentState(models.TextChoices):
 
 FROZEN_MESSAGE = "An issued invoice never changes; issue a correction instead."
 
+# Settled: a debit invoice paid or credited, a credit invoice refunded or set off. An order is
+# paid when it has invoices and all are settled (kantoor.invoices.selectors.order_is_paid).
+SETTLED = models.Q(kind="debit", state__in=["credited", "paid"]) | models.Q(
+    kind="credit", state__in=["credited", "refunded"]
+)
+
 
 class Invoice(models.Model):
     """A debit or credit invoice of an order, with a copy of the parties, lines and totals."""
@@ -113,6 +119,9 @@ class Invoice(models.Model):
                 fields=["shop", "state", "-issued_on", "-id"], name="invoice_shop_state_issued_id"
             ),
             models.Index(fields=["order", "id"], name="invoice_order_id"),
+            # The order list's "Not paid" filter: orders with an unsettled invoice (small: most
+            # invoices are settled; its predicate is the list's condition, word for word).
+            models.Index(fields=["order"], condition=~SETTLED, name="invoice_unsettled_order"),
             models.Index(fields=["shop", "order_number"], name="invoice_shop_order_number"),
             models.Index(
                 fields=["shop", "customer_email", "-issued_on", "-id"],

@@ -392,10 +392,11 @@ def _apply(
     _payment_event(
         payment=payment, kind=OrderEventKind.PAYMENT_RECEIVED, at=at, actor=actor, booked=outcome
     )
-    if outcome in ("paid", "part"):
+    if outcome in ("paid", "part", "overpaid"):
         queue_payment_received_message(payment=payment, at=at)
     if not was_paid and order_is_paid(shop=shop, order=order):
-        _order_paid(shop=shop, order=order, actor=actor, at=at)
+        # Now, not ``at``: after the invoice's own "marked paid" event on the timeline.
+        _order_paid(shop=shop, order=order, actor=actor, at=timezone.now())
 
 
 def _order_paid(*, shop: Shop, order, actor: Actor, at: datetime.datetime) -> None:

@@ -445,3 +445,18 @@ def test_the_demo_provider_only_knows_its_shops_payments(shop, other_shop, invoi
 def test_invoice_kind_fixture_is_a_debit(invoice):
     assert invoice.kind == InvoiceKind.DEBIT
     assert Actor.system().label == "Kantoor"
+
+
+def test_the_timeline_reads_payment_then_invoice_paid_then_order_paid(shop, order, invoice):
+    pay_with_demo(shop, invoice)
+
+    newest_first = list(
+        OrderEvent.objects.filter(order=order)
+        .order_by("-created_at", "-pk")
+        .values_list("kind", flat=True)[:3]
+    )
+    assert newest_first == [
+        OrderEventKind.ORDER_PAID,
+        OrderEventKind.INVOICE_PAID,
+        OrderEventKind.PAYMENT_RECEIVED,
+    ]

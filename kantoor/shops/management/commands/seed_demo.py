@@ -570,21 +570,7 @@ def _mark_paid_in_bulk(shop: Shop, staff: Actor, *, new_orders, rng: random.Rand
                 )
             )
             common = {"actor": actor.user, "actor_label": actor.label, "created_at": at}
-            events.append(
-                OrderEvent(
-                    shop_id=shop.pk,
-                    order_id=order_id,
-                    kind=OrderEventKind.INVOICE_PAID,
-                    data={
-                        "number": number,
-                        "paid_on": paid_on.isoformat(),
-                        "amount": str(total),
-                        "note": note,
-                        "settled": [],
-                    },
-                    **common,
-                )
-            )
+            # In the order the payments services write them: received, invoice paid, order paid.
             events.append(
                 OrderEvent(
                     shop_id=shop.pk,
@@ -599,6 +585,21 @@ def _mark_paid_in_bulk(shop: Shop, staff: Actor, *, new_orders, rng: random.Rand
                         "method": method,
                         "state": PaymentProviderState.PAID,
                         "booked": "paid",
+                    },
+                    **common,
+                )
+            )
+            events.append(
+                OrderEvent(
+                    shop_id=shop.pk,
+                    order_id=order_id,
+                    kind=OrderEventKind.INVOICE_PAID,
+                    data={
+                        "number": number,
+                        "paid_on": paid_on.isoformat(),
+                        "amount": str(total),
+                        "note": note,
+                        "settled": [],
                     },
                     **common,
                 )

@@ -8,11 +8,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
-from django.http import QueryDict
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.utils.cache import patch_vary_headers
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _gettext
 from django.utils.translation import gettext_lazy as _
 
+from kantoor.backoffice.menu import entry_by_key
+from kantoor.backoffice.views import render_in_shop
 from kantoor.orders.list_selectors import InvalidCursor
 
 CURSOR_PARAMS = ("after", "before", "last")
@@ -86,6 +89,17 @@ def list_query(values: dict[str, Any], params: Iterable[str]) -> QueryDict:
     return query
 
 
+def render_list(request: HttpRequest, area: str, context: dict) -> HttpResponse:
+    """A list page, or only its results part for an htmx request (filters, table, pages);
+    ``area`` names both the menu entry and the template folder (``backoffice/<area>/``)."""
+    context["form_errors"] = [e for errors in context["form"].errors.values() for e in errors]
+    partial = request.htmx and not request.htmx.history_restore_request
+    template = f"backoffice/{area}/{'list_results' if partial else 'list'}.html"
+    response = render_in_shop(request, template, context, active=entry_by_key(area))
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
 def read_page(fetch: Callable[..., Any], *, cursor: dict[str, Any]) -> tuple[Any, str]:
     """The page the cursor asks for; an edited or stale cursor gives the first page and says so."""
     try:
@@ -117,6 +131,13 @@ class ListLinks:
                 "label": _gettext("Search: “%(q)s”") % {"q": self.filters.query},
                 "href": self.href(q=""),
             }
+        ]
+
+    def value_chips(self, param: str, values, label: Callable[[Any], str]) -> list[dict]:
+        """One removable chip per chosen value of a multi-value filter (``param`` in the URL)."""
+        return [
+            {"label": label(value), "href": self.href(**{param: [v for v in values if v != value]})}
+            for value in values
         ]
 
     def date_chip(self) -> list[dict]:

@@ -14,7 +14,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -28,7 +27,7 @@ from kantoor.backoffice.invoices.forms import (
     filter_query,
 )
 from kantoor.backoffice.invoices.tab import ONLINE
-from kantoor.backoffice.lists import ListLinks, read_page
+from kantoor.backoffice.lists import ListLinks, read_page, render_list
 from kantoor.backoffice.menu import entry_by_key
 from kantoor.backoffice.views import render_in_shop
 from kantoor.invoices.list_selectors import (
@@ -450,34 +449,19 @@ def invoice_list_view(request: HttpRequest, shop_slug: str) -> HttpResponse:
         "shop_has_invoices": shop_has_invoices,
         "chips": _chips(links),
         "urls": links.page_urls(page),
-        "form_errors": [error for errors in form.errors.values() for error in errors],
     }
-    partial = request.htmx and not request.htmx.history_restore_request
-    template = (
-        "backoffice/invoices/list_results.html" if partial else "backoffice/invoices/list.html"
-    )
-    response = render_in_shop(request, template, context, active=entry_by_key("invoices"))
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+    return render_list(request, "invoices", context)
 
 
 def _chips(links: ListLinks) -> list[dict]:
     """The active filters, each with a link that removes it."""
     filters = links.filters
     chips = links.search_chip()
-    for kind in filters.kinds:
-        chips.append(
-            {
-                "label": _("Type: %(type)s") % {"type": InvoiceKind(kind).label},
-                "href": links.href(type=[k for k in filters.kinds if k != kind]),
-            }
-        )
-    for state in filters.states:
-        chips.append(
-            {
-                "label": _("State: %(state)s") % {"state": PaymentState(state).label},
-                "href": links.href(state=[s for s in filters.states if s != state]),
-            }
-        )
+    chips += links.value_chips(
+        "type", filters.kinds, lambda v: _("Type: %(type)s") % {"type": InvoiceKind(v).label}
+    )
+    chips += links.value_chips(
+        "state", filters.states, lambda v: _("State: %(state)s") % {"state": PaymentState(v).label}
+    )
     chips += links.date_chip()
     return chips

@@ -8,14 +8,12 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from kantoor.backoffice.access import shop_staff_required
-from kantoor.backoffice.lists import ListLinks, read_page
-from kantoor.backoffice.menu import entry_by_key
+from kantoor.backoffice.lists import ListLinks, read_page, render_list
 from kantoor.backoffice.orders.list_forms import (
     FILTER_PARAMS,
     SORT_CHOICES,
@@ -23,7 +21,6 @@ from kantoor.backoffice.orders.list_forms import (
     OrderListForm,
     filter_query,
 )
-from kantoor.backoffice.views import render_in_shop
 from kantoor.orders.list_selectors import (
     count_orders,
     order_list,
@@ -110,13 +107,8 @@ def order_list_view(request: HttpRequest, shop_slug: str) -> HttpResponse:
             for status in OrderStatus
             if status != OrderStatus.NEW
         ],
-        "form_errors": [error for errors in form.errors.values() for error in errors],
     }
-    partial = request.htmx and not request.htmx.history_restore_request
-    template = "backoffice/orders/list_results.html" if partial else "backoffice/orders/list.html"
-    response = render_in_shop(request, template, context, active=entry_by_key("orders"))
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+    return render_list(request, "orders", context)
 
 
 def _status_labels(request: HttpRequest) -> dict[int, str]:
@@ -205,14 +197,9 @@ def _chips(links: ListLinks, form: OrderListForm, labels) -> list[dict]:
     """The active filters, each with a link that removes it."""
     filters = links.filters
     chips = links.search_chip()
-    for status in filters.statuses:
-        rest = [s for s in filters.statuses if s != status]
-        chips.append(
-            {
-                "label": _("Status: %(status)s") % {"status": labels[status]},
-                "href": links.href(status=rest),
-            }
-        )
+    chips += links.value_chips(
+        "status", filters.statuses, lambda v: _("Status: %(status)s") % {"status": labels[v]}
+    )
     if filters.paid is not None:
         chips.append(
             {

@@ -142,7 +142,7 @@ def main() -> None:
 
 def _requests(shop, invoices: int) -> tuple[dict[str, str], dict[str, str]]:
     """The URLs to time, with values taken from the seeded data (set-up, untimed)."""
-    from kantoor.invoices.list_selectors import _cursor
+    from kantoor.invoices.list_selectors import INVOICE_KEYSET
     from kantoor.invoices.models import Invoice, PaymentState
 
     base = f"/backoffice/{SHOP}/invoices/"
@@ -168,7 +168,7 @@ def _requests(shop, invoices: int) -> tuple[dict[str, str], dict[str, str]]:
     after = ""
     if page > 1:
         before_it = newest_first[(page - 1) * PAGE_SIZE - 1]
-        after = "?after=" + _cursor(before_it)
+        after = "?after=" + INVOICE_KEYSET.cursor(before_it)
     requests = {
         "first_page": base,
         "state_paid": f"{base}?state={PaymentState.PAID.value}",

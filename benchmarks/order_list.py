@@ -130,7 +130,7 @@ def _requests(shop, orders: int) -> tuple[dict[str, str], dict[str, str]]:
     """The URLs to time, with values taken from the seeded data (set-up, untimed)."""
     from django.utils import timezone
 
-    from kantoor.orders.list_selectors import _cursor
+    from kantoor.orders.list_selectors import order_keyset
     from kantoor.orders.models import Order
     from kantoor.orders.statuses import OrderStatus
 
@@ -152,7 +152,7 @@ def _requests(shop, orders: int) -> tuple[dict[str, str], dict[str, str]]:
     after = ""
     if page > 1:
         before_it = newest_first[(page - 1) * PAGE_SIZE - 1]
-        after = "?after=" + _cursor(before_it, "created_at")
+        after = "?after=" + order_keyset("created_at", True).cursor(before_it)
     requests = {
         "first_page": base,
         "status_and_dates": f"{base}?status={OrderStatus.COMPLETED.value}"

@@ -19,7 +19,7 @@ from django.http import Http404
 
 from kantoor.customers.models import Customer
 from kantoor.invoices.models import Invoice
-from kantoor.orders.list_selectors import InvalidCursor
+from kantoor.keyset import Keyset, keyset_page
 from kantoor.orders.models import Order
 from kantoor.shops.models import Shop
 
@@ -162,35 +162,19 @@ def invoice_list(
     """One page of the shop's invoices, newest first (invoice date, then id).
 
     The first page, the page after/before a cursor, or the last page; one SQL statement (no
-    OFFSET, so a late page costs what the first costs). Raises InvalidCursor for a bad token.
+    OFFSET, so a late page costs what the first costs). Raises kantoor.keyset.InvalidCursor
+    for a bad token.
     """
-    queryset = filtered_invoices(shop=shop, filters=filters).select_related("corrects")
-    if before:
-        day, pk = _parse_cursor(before)
-        rows = list(_newer(queryset, day, pk).order_by("issued_on", "id")[: page_size + 1])
-        if len(rows) <= page_size:
-            return invoice_list(shop=shop, filters=filters, page_size=page_size)
-        rows = rows[:page_size][::-1]
-        return InvoicePage(rows, _cursor(rows[0]), _cursor(rows[-1]), False, False)
-    if last:
-        rows = list(queryset.order_by("issued_on", "id")[: page_size + 1])
-        more_before = len(rows) > page_size
-        rows = rows[:page_size][::-1]
-        return InvoicePage(
-            rows, _cursor(rows[0]) if more_before else None, None, not more_before, True
-        )
-    if after:
-        day, pk = _parse_cursor(after)
-        queryset = _older(queryset, day, pk)
-    rows = list(queryset.order_by("-issued_on", "-id")[: page_size + 1])
-    more_after = len(rows) > page_size
-    rows = rows[:page_size]
+    page = keyset_page(
+        filtered_invoices(shop=shop, filters=filters).select_related("corrects"),
+        INVOICE_KEYSET,
+        after=after,
+        before=before,
+        last=last,
+        page_size=page_size,
+    )
     return InvoicePage(
-        rows,
-        _cursor(rows[0]) if after and rows else None,
-        _cursor(rows[-1]) if more_after else None,
-        not after,
-        not more_after,
+        page.rows, page.previous_cursor, page.next_cursor, page.is_first, page.is_last
     )
 
 
@@ -210,33 +194,8 @@ def count_invoices(
     return InvoiceCount(value=cap, exact=False, estimate=estimate)
 
 
-def _older(queryset, day: datetime.date, pk: int):
-    return queryset.filter(issued_on__lte=day).filter(
-        Q(issued_on__lt=day) | Q(issued_on=day, pk__lt=pk)
-    )
-
-
-def _newer(queryset, day: datetime.date, pk: int):
-    return queryset.filter(issued_on__gte=day).filter(
-        Q(issued_on__gt=day) | Q(issued_on=day, pk__gt=pk)
-    )
-
-
-_MAX_PK = 2**63 - 1
-
-
-def _cursor(invoice: Invoice) -> str:
-    return f"{invoice.issued_on.isoformat()}~{invoice.pk}"
-
-
-def _parse_cursor(token: str) -> tuple[datetime.date, int]:
-    text, separator, pk_text = token.rpartition("~")
-    try:
-        if not separator or not pk_text.isdigit() or int(pk_text) > _MAX_PK:
-            raise ValueError(token)
-        return datetime.date.fromisoformat(text), int(pk_text)
-    except (ValueError, OverflowError) as error:
-        raise InvalidCursor(token) from error
+# Newest first: invoice date, then id; the token carries the date as YYYY-MM-DD.
+INVOICE_KEYSET = Keyset("issued_on", True, datetime.date.isoformat, datetime.date.fromisoformat)
 
 
 def invoiced_and_difference(*, invoices: list[Invoice], order: Order) -> dict[str, Decimal]:

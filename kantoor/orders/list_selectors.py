@@ -20,6 +20,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from kantoor.invoices.models import SETTLED, Invoice
+from kantoor.keyset import Keyset, keyset_page
 from kantoor.orders.models import Order
 from kantoor.shops.models import Shop
 
@@ -74,10 +75,6 @@ class OrderFilters:
     paid: bool | None = None  # True: only paid orders, False: only orders not paid, None: all
 
 
-class InvalidCursor(ValueError):
-    """A page token that does not belong to this sort order (edited or stale URL)."""
-
-
 @dataclass(frozen=True)
 class OrderCount:
     """How many orders match: exact up to the cap, else at least ``value`` (maybe an estimate)."""
@@ -110,7 +107,7 @@ def order_list(
     """One page of the shop's orders: the first page, the page after/before a cursor, or the last.
 
     Two SQL statements: the page, then whether each of its orders is paid (``order.is_paid``).
-    Raises InvalidCursor for a token that does not fit the sort order.
+    Raises kantoor.keyset.InvalidCursor for a token that does not fit the sort order.
     """
     page = _order_page(
         shop=shop, filters=filters, after=after, before=before, last=last, page_size=page_size
@@ -146,51 +143,15 @@ def _order_page(
     page_size: int,
 ) -> OrderPage:
     field, descending = ORDER_LIST_SORTS.get(filters.sort, ORDER_LIST_SORTS[DEFAULT_ORDER_SORT])
-    queryset = filtered_orders(shop=shop, filters=filters)
-    if before:
-        value, pk = _parse_cursor(before, field)
-        rows = list(
-            _order_by(_beyond(queryset, field, value, pk, not descending), field, not descending)[
-                : page_size + 1
-            ]
-        )
-        if len(rows) <= page_size:
-            # Fewer than a page before the cursor: that is the first page, shown in full.
-            return _order_page(
-                shop=shop, filters=filters, after=None, before=None, last=False, page_size=page_size
-            )
-        rows = rows[:page_size][::-1]
-        return OrderPage(
-            orders=rows,
-            previous_cursor=_cursor(rows[0], field),
-            next_cursor=_cursor(rows[-1], field),
-            is_first=False,
-            is_last=False,
-        )
-    if last:
-        rows = list(_order_by(queryset, field, not descending)[: page_size + 1])
-        more_before = len(rows) > page_size
-        rows = rows[:page_size][::-1]
-        return OrderPage(
-            orders=rows,
-            previous_cursor=_cursor(rows[0], field) if more_before else None,
-            next_cursor=None,
-            is_first=not more_before,
-            is_last=True,
-        )
-    if after:
-        value, pk = _parse_cursor(after, field)
-        queryset = _beyond(queryset, field, value, pk, descending)
-    rows = list(_order_by(queryset, field, descending)[: page_size + 1])
-    more_after = len(rows) > page_size
-    rows = rows[:page_size]
-    return OrderPage(
-        orders=rows,
-        previous_cursor=_cursor(rows[0], field) if after and rows else None,
-        next_cursor=_cursor(rows[-1], field) if more_after else None,
-        is_first=not after,
-        is_last=not more_after,
+    page = keyset_page(
+        filtered_orders(shop=shop, filters=filters),
+        order_keyset(field, descending),
+        after=after,
+        before=before,
+        last=last,
+        page_size=page_size,
     )
+    return OrderPage(page.rows, page.previous_cursor, page.next_cursor, page.is_first, page.is_last)
 
 
 def filtered_orders(*, shop: Shop, filters: OrderFilters) -> QuerySet[Order]:
@@ -295,52 +256,30 @@ def _local_midnight(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
-def _order_by(queryset: QuerySet[Order], field: str, descending: bool) -> QuerySet[Order]:
-    sign = "-" if descending else ""
-    return queryset.order_by(f"{sign}{field}", f"{sign}pk")
-
-
-def _beyond(queryset, field: str, value, pk: int, descending: bool) -> QuerySet[Order]:
-    """Rows after (value, pk) in this direction. The redundant ``field <= value`` lets the
-    database start the index scan at the cursor instead of filtering from the top."""
-    if descending:
-        return queryset.filter(**{f"{field}__lte": value}).filter(
-            Q(**{f"{field}__lt": value}) | Q(**{field: value, "pk__lt": pk})
-        )
-    return queryset.filter(**{f"{field}__gte": value}).filter(
-        Q(**{f"{field}__gt": value}) | Q(**{field: value, "pk__gt": pk})
-    )
-
-
 _EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 _MICROSECOND = datetime.timedelta(microseconds=1)
-_MAX_PK = 2**63 - 1
 _MAX_TOTAL = Decimal(10) ** 12  # Order.total_gross: 14 digits, 2 after the point
 
 
-def _cursor(order: Order, field: str) -> str:
-    """A page token: the sort value and the primary key of the row it starts after."""
-    value = getattr(order, field)
-    text = str((value - _EPOCH) // _MICROSECOND) if field == "created_at" else str(value)
-    return f"{text}~{order.pk}"
+def _instant_to_text(value: datetime.datetime) -> str:
+    return str((value - _EPOCH) // _MICROSECOND)
 
 
-def _parse_cursor(token: str, field: str):
-    text, separator, pk_text = token.rpartition("~")
-    try:
-        if not separator or not pk_text.isdigit():
-            raise ValueError(token)
-        pk = int(pk_text)
-        if pk > _MAX_PK:
-            raise ValueError(token)
-        if field == "created_at":
-            value = _EPOCH + int(text) * _MICROSECOND
-        elif field == "total_gross":
-            value = Decimal(text)
-            if not value.is_finite() or abs(value) >= _MAX_TOTAL:
-                raise ValueError(token)
-        else:
-            value = text
-    except (ValueError, ArithmeticError, OverflowError) as error:
-        raise InvalidCursor(token) from error
-    return value, pk
+def _instant_from_text(text: str) -> datetime.datetime:
+    return _EPOCH + int(text) * _MICROSECOND
+
+
+def _total_from_text(text: str) -> Decimal:
+    value = Decimal(text)
+    if not value.is_finite() or abs(value) >= _MAX_TOTAL:
+        raise ValueError(text)
+    return value
+
+
+def order_keyset(field: str, descending: bool) -> Keyset:
+    """The order list's sort on ``field``: times as microseconds since 1970 in the token."""
+    if field == "created_at":
+        return Keyset(field, descending, _instant_to_text, _instant_from_text)
+    if field == "total_gross":
+        return Keyset(field, descending, str, _total_from_text)
+    return Keyset(field, descending)

@@ -14,7 +14,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from kantoor.invoices.models import Invoice
-from kantoor.orders.list_selectors import InvalidCursor
+from kantoor.keyset import Keyset, keyset_page
 from kantoor.payments.models import Payment
 from kantoor.shops.models import Shop
 
@@ -107,35 +107,18 @@ def payment_list(
     """One page of the shop's payments, newest first (created, then id), with invoice and order.
 
     The first page, the page after/before a cursor, or the last page; one SQL statement each.
-    Raises kantoor.orders.list_selectors.InvalidCursor for a bad page token.
+    Raises kantoor.keyset.InvalidCursor for a bad page token.
     """
-    queryset = filtered_payments(shop=shop, filters=filters).select_related("invoice", "order")
-    if before:
-        at, pk = _parse_cursor(before)
-        rows = list(_newer(queryset, at, pk).order_by("created_at", "id")[: page_size + 1])
-        if len(rows) <= page_size:
-            return payment_list(shop=shop, filters=filters, page_size=page_size)
-        rows = rows[:page_size][::-1]
-        return PaymentPage(rows, _cursor(rows[0]), _cursor(rows[-1]), False, False)
-    if last:
-        rows = list(queryset.order_by("created_at", "id")[: page_size + 1])
-        more_before = len(rows) > page_size
-        rows = rows[:page_size][::-1]
-        return PaymentPage(
-            rows, _cursor(rows[0]) if more_before and rows else None, None, not more_before, True
-        )
-    if after:
-        at, pk = _parse_cursor(after)
-        queryset = _older(queryset, at, pk)
-    rows = list(queryset.order_by("-created_at", "-id")[: page_size + 1])
-    more_after = len(rows) > page_size
-    rows = rows[:page_size]
+    page = keyset_page(
+        filtered_payments(shop=shop, filters=filters).select_related("invoice", "order"),
+        PAYMENT_KEYSET,
+        after=after,
+        before=before,
+        last=last,
+        page_size=page_size,
+    )
     return PaymentPage(
-        rows,
-        _cursor(rows[0]) if after and rows else None,
-        _cursor(rows[-1]) if more_after else None,
-        not after,
-        not more_after,
+        page.rows, page.previous_cursor, page.next_cursor, page.is_first, page.is_last
     )
 
 
@@ -147,33 +130,16 @@ def count_payments(
     return (counted, True) if counted <= cap else (cap, False)
 
 
-def _older(queryset, at: datetime.datetime, pk: int):
-    return queryset.filter(created_at__lte=at).filter(
-        Q(created_at__lt=at) | Q(created_at=at, pk__lt=pk)
-    )
+def _instant_to_text(value: datetime.datetime) -> str:
+    return value.astimezone(datetime.UTC).isoformat()
 
 
-def _newer(queryset, at: datetime.datetime, pk: int):
-    return queryset.filter(created_at__gte=at).filter(
-        Q(created_at__gt=at) | Q(created_at=at, pk__gt=pk)
-    )
+def _instant_from_text(text: str) -> datetime.datetime:
+    value = datetime.datetime.fromisoformat(text)
+    if value.tzinfo is None:
+        raise ValueError(text)
+    return value
 
 
-_MAX_PK = 2**63 - 1
-
-
-def _cursor(payment: Payment) -> str:
-    return f"{payment.created_at.astimezone(datetime.UTC).isoformat()}~{payment.pk}"
-
-
-def _parse_cursor(token: str) -> tuple[datetime.datetime, int]:
-    text, separator, pk_text = token.rpartition("~")
-    try:
-        if not separator or not pk_text.isdigit() or int(pk_text) > _MAX_PK:
-            raise ValueError(token)
-        at = datetime.datetime.fromisoformat(text)
-        if at.tzinfo is None:
-            raise ValueError(token)
-        return at, int(pk_text)
-    except (ValueError, OverflowError) as error:
-        raise InvalidCursor(token) from error
+# Newest first: created, then id; the token carries the time in ISO 8601 (UTC).
+PAYMENT_KEYSET = Keyset("created_at", True, _instant_to_text, _instant_from_text)

@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 
 from kantoor.customers.services import AddressData, CustomerDetails
+from kantoor.keyset import InvalidCursor
 from kantoor.orders.list_selectors import (
-    InvalidCursor,
     OrderFilters,
     count_orders,
     filtered_orders,

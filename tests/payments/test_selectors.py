@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kantoor.invoices.models import PaymentState as InvoiceState
-from kantoor.orders.list_selectors import InvalidCursor
+from kantoor.keyset import InvalidCursor
 from kantoor.payments.models import Payment
 from kantoor.payments.selectors import (
     PaymentFilters,

@@ -1,0 +1,113 @@
+"""Keyset pages for the back office's lists (orders, invoices, payments): no OFFSET, so page
+5,000 and the last page cost what the first costs.
+
+A list is sorted on one field and then the primary key. A page token ("cursor") is the sort
+value and the primary key of the row the next page starts after, ``<value>~<pk>``; how the value
+is written is the list's own (``Keyset.dump`` / ``Keyset.load``). A token that does not parse
+raises InvalidCursor (an edited or stale URL): the list then shows its first page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+_MAX_PK = 2**63 - 1
+
+
+class InvalidCursor(ValueError):
+    """A page token that does not belong to this sort order (edited or stale URL)."""
+
+
+@dataclass(frozen=True)
+class KeysetPage:
+    rows: list
+    # Tokens for the neighbouring pages (None: there is none). "previous" is None on the first
+    # page; "next" is None on the last page.
+    previous_cursor: str | None
+    next_cursor: str | None
+    is_first: bool
+    is_last: bool
+
+
+@dataclass(frozen=True)
+class Keyset:
+    """A sort order: ``field`` then the primary key, newest/highest first when ``descending``.
+    ``load`` raises ValueError (or ArithmeticError, OverflowError) for a value it cannot read."""
+
+    field: str
+    descending: bool
+    dump: Callable[[Any], str] = str
+    load: Callable[[str], Any] = str
+
+    def cursor(self, row) -> str:
+        return f"{self.dump(getattr(row, self.field))}~{row.pk}"
+
+    def parse(self, token: str) -> tuple[Any, int]:
+        text, separator, pk_text = token.rpartition("~")
+        try:
+            if not separator or not pk_text.isdigit() or int(pk_text) > _MAX_PK:
+                raise ValueError(token)
+            return self.load(text), int(pk_text)
+        except (ValueError, ArithmeticError, OverflowError) as error:
+            raise InvalidCursor(token) from error
+
+    def ordered(self, queryset: QuerySet, descending: bool) -> QuerySet:
+        sign = "-" if descending else ""
+        return queryset.order_by(f"{sign}{self.field}", f"{sign}pk")
+
+    def beyond(self, queryset: QuerySet, value, pk: int, descending: bool) -> QuerySet:
+        """Rows after (value, pk) in this direction. The redundant ``field <= value`` lets the
+        database start the index scan at the cursor instead of filtering from the top."""
+        field = self.field
+        if descending:
+            return queryset.filter(**{f"{field}__lte": value}).filter(
+                Q(**{f"{field}__lt": value}) | Q(**{field: value, "pk__lt": pk})
+            )
+        return queryset.filter(**{f"{field}__gte": value}).filter(
+            Q(**{f"{field}__gt": value}) | Q(**{field: value, "pk__gt": pk})
+        )
+
+
+def keyset_page(
+    queryset: QuerySet,
+    keyset: Keyset,
+    *,
+    after: str | None = None,
+    before: str | None = None,
+    last: bool = False,
+    page_size: int,
+) -> KeysetPage:
+    """The first page, the page after or before a cursor, or the last page: one statement.
+    Fewer than a page before a cursor means the first page, shown in full."""
+    descending = keyset.descending
+    if before:
+        value, pk = keyset.parse(before)
+        beyond = keyset.beyond(queryset, value, pk, not descending)
+        rows = list(keyset.ordered(beyond, not descending)[: page_size + 1])
+        if len(rows) <= page_size:
+            return keyset_page(queryset, keyset, page_size=page_size)
+        rows = rows[:page_size][::-1]
+        return KeysetPage(rows, keyset.cursor(rows[0]), keyset.cursor(rows[-1]), False, False)
+    if last:
+        rows = list(keyset.ordered(queryset, not descending)[: page_size + 1])
+        more_before = len(rows) > page_size
+        rows = rows[:page_size][::-1]
+        previous = keyset.cursor(rows[0]) if more_before else None
+        return KeysetPage(rows, previous, None, not more_before, True)
+    if after:
+        value, pk = keyset.parse(after)
+        queryset = keyset.beyond(queryset, value, pk, descending)
+    rows = list(keyset.ordered(queryset, descending)[: page_size + 1])
+    more_after = len(rows) > page_size
+    rows = rows[:page_size]
+    return KeysetPage(
+        rows,
+        keyset.cursor(rows[0]) if after and rows else None,
+        keyset.cursor(rows[-1]) if more_after else None,
+        not after,
+        not more_after,
+    )

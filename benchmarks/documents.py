@@ -3,7 +3,7 @@
 Builds realistic invoices (1-8 lines at 21/9/0 % VAT, prices including or excluding VAT, some
 with a discount line and shipping, one in five a credit invoice, one in six for an EU business
 customer with VAT reverse charged) through ``kantoor.invoices.samples.build_document`` (priced by
-``kantoor.money.compute_totals`` as an order is), then times in this one process:
+``kantoor.core.money.compute_totals`` as an order is), then times in this one process:
 
 - UBL: ``render_invoice_ubl`` (Peppol) over ``--ubl`` invoices, after a warm-up; invoices/s.
 - PDF: ``render_invoice_pdf`` for ``--pdf`` invoices, each timed (p50/p95/max), after 3 warm-up

@@ -87,9 +87,9 @@ def _requests(shop, orders: int) -> tuple[dict[str, str], dict[str, str]]:
     """The URLs to time, with values taken from the seeded data (set-up, untimed)."""
     from django.utils import timezone
 
+    from kantoor.core.statuses import OrderStatus
     from kantoor.orders.list_selectors import order_keyset
     from kantoor.orders.models import Order
-    from kantoor.orders.statuses import OrderStatus
 
     base = f"/backoffice/{SHOP}/orders/"
     newest_first = Order.objects.filter(shop=shop).order_by("-created_at", "-pk")

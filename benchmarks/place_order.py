@@ -310,7 +310,7 @@ def _place_raw(conn, setup: dict, *, worker: int, i: int) -> None:
     from django.utils import timezone
     from psycopg.types.json import Jsonb
 
-    from kantoor.money import PriceLine, compute_totals
+    from kantoor.core.money import PriceLine, compute_totals
 
     t = setup["raw"]
     shop_id = setup["shop"].pk

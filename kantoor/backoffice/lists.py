@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kantoor.backoffice.menu import entry_by_key
 from kantoor.backoffice.views import render_in_shop
-from kantoor.keyset import InvalidCursor
+from kantoor.core.keyset import InvalidCursor
 
 CURSOR_PARAMS = ("after", "before", "last")
 

@@ -7,9 +7,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kantoor.catalog.models import MovementReason, Product, StockMovement
+from kantoor.core.errors import KantoorError
 
 
-class InsufficientStock(Exception):
+class InsufficientStock(KantoorError):
+    code = "insufficient_stock"
+
     def __init__(self, products: list[Product]):
         self.products = products
         names = ", ".join(f"{p.name} ({max(p.stock_level, 0)})" for p in products)

@@ -4,6 +4,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from kantoor.core.errors import KantoorError
 from kantoor.customers.models import Address, Customer
 
 
@@ -40,8 +41,10 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
-class EmailTaken(Exception):
+class EmailTaken(KantoorError):
     """Sign-up for an e-mail address that already has a customer record in this shop."""
+
+    code = "email_taken"
 
     def __init__(self, customer: Customer):
         self.customer = customer

@@ -24,7 +24,7 @@ Line nets are given, prices are derived
 ---------------------------------------
 ``line_net`` (net, excluding VAT) is authoritative: the line nets add up to ``totals.net`` and,
 per VAT category and rate, to the taxable amount of ``vat_breakdown`` (with prices including VAT
-they come from ``kantoor.money.compute_totals``, which spreads the net per rate over the lines
+they come from ``kantoor.core.money.compute_totals``, which spreads the net per rate over the lines
 exactly). ``unit_price`` is the unit price excluding VAT as the shop stated it, if it has one;
 otherwise it is derived from ``line_net / quantity``.
 """
@@ -192,9 +192,9 @@ def vat_breakdown_for(
 ) -> tuple[VatBreakdownRow, ...]:
     """The VAT breakdown of ``lines``: per (category, rate), taxable = the sum of the line nets.
 
-    ``tax_by_rate`` is the VAT per rate as ``kantoor.money.compute_totals`` computed it (use it,
-    so the document states exactly what the invoice says); without it, VAT = taxable x rate,
-    rounded half up. Categories without VAT (Z, AE, K, E, G) always get 0.
+    ``tax_by_rate`` is the VAT per rate as ``kantoor.core.money.compute_totals`` computed it
+    (use it, so the document states exactly what the invoice says); without it, VAT = taxable x
+    rate, rounded half up. Categories without VAT (Z, AE, K, E, G) always get 0.
     Highest rate first, then category.
     """
     taxable: dict[tuple[str, Decimal], Decimal] = defaultdict(lambda: ZERO)

@@ -17,9 +17,9 @@ from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 
+from kantoor.core.keyset import Keyset, keyset_page
 from kantoor.customers.models import Customer
 from kantoor.invoices.models import Invoice
-from kantoor.keyset import Keyset, keyset_page
 from kantoor.orders.models import Order
 from kantoor.shops.models import Shop
 
@@ -162,7 +162,7 @@ def invoice_list(
     """One page of the shop's invoices, newest first (invoice date, then id).
 
     The first page, the page after/before a cursor, or the last page; one SQL statement (no
-    OFFSET, so a late page costs what the first costs). Raises kantoor.keyset.InvalidCursor
+    OFFSET, so a late page costs what the first costs). Raises kantoor.core.keyset.InvalidCursor
     for a bad token.
     """
     page = keyset_page(

@@ -6,7 +6,7 @@ anything else and database triggers (migration 0002, ``kantoor.invoices.guard``)
 
 Signs: a debit invoice has positive totals, a credit invoice negative ones. An invoice line has
 a signed ``quantity`` (negative on a credit line) and a positive ``unit_price``, so its amounts
-are ``kantoor.money.compute_totals`` of the line as it stands.
+are ``kantoor.core.money.compute_totals`` of the line as it stands.
 """
 
 from decimal import Decimal

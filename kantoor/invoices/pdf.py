@@ -21,8 +21,8 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from kantoor.core.money import format_money
 from kantoor.customers.countries import country_name
-from kantoor.money import format_money
 
 from .document import (
     EXEMPT,

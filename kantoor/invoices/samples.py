@@ -1,6 +1,6 @@
 """Invoice documents built the way Kantoor prices them, for previews, tests and benchmarks.
 
-``build_document`` runs ``kantoor.money.compute_totals`` over price lines, exactly as an order
+``build_document`` runs ``kantoor.core.money.compute_totals`` over price lines, exactly as an order
 is priced, and turns the result into an ``InvoiceDocument`` (a credit invoice negates it).
 """
 
@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from kantoor.money import PriceLine, compute_totals
+from kantoor.core.money import PriceLine, compute_totals
 
 from .document import (
     CREDIT,

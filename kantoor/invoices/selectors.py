@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet, Sum
 
+from kantoor.core.money import ZERO
 from kantoor.invoices.models import Invoice, InvoiceKind, InvoiceLine, PaymentState
-from kantoor.money import ZERO
 from kantoor.orders.models import Order
 from kantoor.shops.models import Shop
 

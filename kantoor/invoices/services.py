@@ -23,14 +23,14 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from kantoor.invoices.models import Invoice, InvoiceKind, InvoiceLine, PaymentState
-from kantoor.money import (
+from kantoor.core.actors import Actor
+from kantoor.core.errors import KantoorError
+from kantoor.core.money import (
     CENT,
     ZERO,
     LineAmounts,
@@ -42,15 +42,14 @@ from kantoor.money import (
     spread_cents,
     totals_with_shipping,
 )
+from kantoor.core.statuses import OrderStatus
+from kantoor.invoices.models import Invoice, InvoiceKind, InvoiceLine, PaymentState
 from kantoor.numbering.models import DocumentKind
 from kantoor.numbering.services import allocate_numbers
+from kantoor.orders.locks import lock_order
 from kantoor.orders.models import Order, OrderEvent, OrderEventKind, OrderLine
-from kantoor.orders.statuses import OrderStatus
 from kantoor.shops.models import Shop
 from kantoor.shops.selectors import workflow_settings_for
-
-if TYPE_CHECKING:
-    from kantoor.orders.services import Actor
 
 MAX_PAYMENT_NOTE = 500
 # How far a correction's VAT per rate may differ from its own lines' VAT so that the order's VAT
@@ -58,8 +57,10 @@ MAX_PAYMENT_NOTE = 500
 MAX_VAT_SETTLEMENT = Decimal("0.10")
 
 
-class InvoiceError(Exception):
+class InvoiceError(KantoorError):
     """A request about invoices the shop cannot honour; the message is for the shop owner."""
+
+    code = "invoice_refused"
 
 
 # --- What is (to be) invoiced -----------------------------------------------------------------
@@ -618,8 +619,6 @@ def issue_correction(
     and priced with the one totals function. A total of 0 is refused. A credit invoice refers to
     ``corrects`` (one of this order's invoices), by default the latest unpaid debit invoice.
     """
-    from kantoor.orders.services import lock_order
-
     at = timezone.now()
     with transaction.atomic():
         locked = lock_order(shop=shop, order_id=order.pk)
@@ -674,8 +673,6 @@ def credit_invoice(
     nothing, a credit invoice, or lines of another invoice is refused. A whole unpaid invoice
     credited at once is settled: both become "credited".
     """
-    from kantoor.orders.services import lock_order
-
     invoice_id = invoice.pk if isinstance(invoice, Invoice) else invoice
     at = timezone.now()
     with transaction.atomic():

@@ -15,6 +15,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from lxml import etree
 
+from kantoor.core.errors import KantoorError
+
 from .document import (
     CREDIT,
     EXEMPT,
@@ -203,8 +205,10 @@ VAT_ENDPOINT_SCHEMES = {
 }  # fmt: skip
 
 
-class UblProfileError(ValueError):
+class UblProfileError(KantoorError, ValueError):
     """The document cannot be written in the asked profile (e.g. NLCIUS for a consumer)."""
+
+    code = "ubl_profile"
 
 
 def nlcius_applies(document: InvoiceDocument) -> bool:

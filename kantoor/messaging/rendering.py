@@ -19,9 +19,9 @@ from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from kantoor.core.money import format_money
+from kantoor.core.statuses import OrderStatus
 from kantoor.messaging.models import MessageKind
-from kantoor.money import format_money
-from kantoor.orders.statuses import OrderStatus
 
 DEFAULTS_DIR = Path(__file__).resolve().parent / "templates" / "messaging" / "defaults"
 

@@ -21,7 +21,6 @@ import logging
 from dataclasses import dataclass
 from email.utils import parseaddr
 from functools import partial
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -31,6 +30,9 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kantoor.core.actors import Actor
+from kantoor.core.errors import KantoorError
+from kantoor.core.statuses import OrderStatus
 from kantoor.messaging.models import (
     Message,
     MessageKind,
@@ -48,11 +50,7 @@ from kantoor.messaging.rendering import (
     template_error,
 )
 from kantoor.orders.models import Order, OrderEvent, OrderEventKind
-from kantoor.orders.statuses import OrderStatus
 from kantoor.shops.models import Language, Shop, User
-
-if TYPE_CHECKING:
-    from kantoor.orders.services import Actor
 
 logger = logging.getLogger(__name__)
 
@@ -70,8 +68,10 @@ EVENT_QUEUED = OrderEventKind.MESSAGE_QUEUED
 ATTACH_INVOICE_TO = frozenset({MessageKind.ORDER_CONFIRMATION, MessageKind.INVOICE})
 
 
-class MessagingError(Exception):
+class MessagingError(KantoorError):
     """A request about messages that cannot be honoured; the text is for the person asking."""
+
+    code = "message_refused"
 
 
 # --- queueing (inside the caller's transaction) -------------------------------------------------

@@ -6,14 +6,16 @@ import string
 
 from django.utils.translation import gettext as _
 
+from kantoor.core.errors import KantoorError
+
 PLACEHOLDERS = {"year", "month"}
 # A number is part of web addresses, file names (UBL exports) and e-mail subjects.
 ALLOWED_LITERAL = re.compile(r"^[A-Za-z0-9._-]*$")
 _FORMATTER = string.Formatter()
 
 
-class InvalidPrefix(ValueError):
-    pass
+class InvalidPrefix(KantoorError, ValueError):
+    code = "invalid_prefix"
 
 
 def validate_prefix(prefix: str, *, yearly_restart: bool) -> None:

@@ -5,6 +5,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kantoor.core.errors import KantoorError
 from kantoor.numbering.formatting import InvalidPrefix, format_number, period_for, validate_prefix
 from kantoor.numbering.models import DEFAULT_PREFIXES, DocumentKind, NumberCounter, NumberSeries
 from kantoor.numbering.selectors import COLLISION_LOOKAHEAD, numbers_in_use, preview_numbers
@@ -106,8 +107,10 @@ def _advance_counter(*, series: NumberSeries, period: int, count: int) -> int | 
 MAX_PADDING = 12
 
 
-class NumberingError(Exception):
+class NumberingError(KantoorError):
     """A numbering change the shop cannot make; ``errors`` maps kind → message."""
+
+    code = "numbering_refused"
 
     def __init__(self, errors: dict[str, str]):
         super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))

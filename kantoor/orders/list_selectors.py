@@ -19,8 +19,8 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from kantoor.core.keyset import Keyset, keyset_page
 from kantoor.invoices.models import SETTLED, Invoice
-from kantoor.keyset import Keyset, keyset_page
 from kantoor.orders.models import Order
 from kantoor.shops.models import Shop
 
@@ -107,7 +107,7 @@ def order_list(
     """One page of the shop's orders: the first page, the page after/before a cursor, or the last.
 
     Two SQL statements: the page, then whether each of its orders is paid (``order.is_paid``).
-    Raises kantoor.keyset.InvalidCursor for a token that does not fit the sort order.
+    Raises kantoor.core.keyset.InvalidCursor for a token that does not fit the sort order.
     """
     page = _order_page(
         shop=shop, filters=filters, after=after, before=before, last=last, page_size=page_size

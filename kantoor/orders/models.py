@@ -2,8 +2,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from kantoor.orders.statuses import OrderStatus
-from kantoor.shops.models import Language, ShippingMethod
+from kantoor.core.pricing import ShippingMethod
+from kantoor.core.statuses import OrderStatus
+from kantoor.shops.models import Language
 
 
 class Order(models.Model):
@@ -49,7 +50,7 @@ class Order(models.Model):
         _("VAT rate on shipping"), max_digits=5, decimal_places=2
     )
     prices_include_vat = models.BooleanField(_("prices include VAT"))
-    # EU B2B reverse charge (kantoor.invoices.vat): decided when the order is priced, kept by
+    # EU B2B reverse charge (kantoor.core.pricing): decided when the order is priced, kept by
     # edits and corrections; its lines then carry 0 % VAT and their prices exclude VAT.
     vat_reverse_charged = models.BooleanField(
         _("VAT reverse charged"), default=False, db_default=False

@@ -6,10 +6,10 @@ from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
+from kantoor.core.money import PriceLine, Totals, totals_with_shipping
+from kantoor.core.statuses import OrderStatus
 from kantoor.customers.models import Customer
-from kantoor.money import PriceLine, Totals, totals_with_shipping
 from kantoor.orders.models import Order, OrderEvent
-from kantoor.orders.statuses import OrderStatus
 from kantoor.shops.models import Shop
 
 

@@ -22,6 +22,17 @@ from kantoor.catalog.services import (
     book_stock_movements,
     lock_products,
 )
+from kantoor.core.actors import Actor
+from kantoor.core.errors import KantoorError
+from kantoor.core.money import PriceLine, round_money, totals_with_shipping
+from kantoor.core.pricing import (
+    MAX_QUANTITY,
+    CatalogueLine,
+    charged_price,
+    price_draft,
+    shipping_is_offered,
+)
+from kantoor.core.statuses import OrderStatus, allowed_next_statuses
 from kantoor.customers.models import Customer
 from kantoor.customers.services import (
     AddressData,
@@ -30,51 +41,26 @@ from kantoor.customers.services import (
     remember_addresses,
 )
 from kantoor.invoices.services import issue_debit_invoice, write_order_invoices
-from kantoor.invoices.vat import (
-    normalized_vat_number,
-    price_excluding_vat,
-    vat_is_reverse_charged,
-)
 from kantoor.messaging.services import queue_order_confirmation, queue_status_message
-from kantoor.money import PriceLine, round_money, totals_with_shipping
 from kantoor.numbering.models import DocumentKind
 from kantoor.numbering.services import allocate_numbers
+from kantoor.orders.locks import lock_order
 from kantoor.orders.models import Order, OrderEvent, OrderEventKind, OrderLine
-from kantoor.orders.statuses import OrderStatus, allowed_next_statuses
-from kantoor.shops.models import ShippingMethod, Shop, User
+from kantoor.shops.models import Shop
 
-MAX_QUANTITY = 999
 BULK_CHUNK = 2000  # orders written per round of bulk inserts in place_orders_in_bulk
 
 
-class OrderError(Exception):
+class OrderError(KantoorError):
     """A request the shop cannot honour; the message is for the person who made it."""
+
+    code = "order_refused"
 
 
 @dataclass(frozen=True)
 class OrderItem:
     product_id: int
     quantity: int
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who does something, as the timeline shows it."""
-
-    label: str
-    user: User | None = None
-
-    @classmethod
-    def staff(cls, user: User) -> Actor:
-        return cls(label=user.name or user.email, user=user)
-
-    @classmethod
-    def customer(cls, email: str) -> Actor:
-        return cls(label=email)
-
-    @classmethod
-    def system(cls) -> Actor:
-        return cls(label="Kantoor")
 
 
 @dataclass
@@ -163,34 +149,33 @@ def draft_order(
     """Compute an order from catalogue prices (shared by place_order and the bulk seeder)."""
     if not items:
         raise OrderError(_("Your cart is empty."))
-    if shipping_method not in ShippingMethod.values or (
-        shipping_method == ShippingMethod.PICKUP and not shop.allows_pickup
-    ):
+    if not shipping_is_offered(shop, shipping_method):
         raise OrderError(_("Choose a shipping method this shop offers."))
     billing = details.billing
-    vat_number = details.vat_number
-    # EU B2B reverse charge: 0 % VAT on every line and the shipping, prices without VAT.
-    reverse_charged = vat_is_reverse_charged(
-        shop=shop, country=billing.country, vat_number=vat_number
-    )
-    if reverse_charged:
-        vat_number = normalized_vat_number(vat_number)
-    prices_include_vat = shop.prices_include_vat and not reverse_charged
-    lines: list[OrderLine] = []
-    price_lines: list[PriceLine] = []
-    changes: list[StockChange] = []
-    for position, item in enumerate(items, start=1):
+    for item in items:
         if not 1 <= item.quantity <= MAX_QUANTITY:
             raise OrderError(_("A quantity must be between 1 and %(max)d.") % {"max": MAX_QUANTITY})
         product = products.get(item.product_id)
         if product is None or not product.active or product.shop_id != shop.pk:
             raise OrderError(_("A product in your cart is no longer for sale."))
-        unit_price, vat_rate = charged_price(
-            shop, product.price, product.vat_rate, reverse_charged=reverse_charged
-        )
-        price_lines.append(
-            PriceLine(unit_price=unit_price, quantity=item.quantity, vat_rate=vat_rate)
-        )
+    ordered = [products[item.product_id] for item in items]
+    # The one pricing rule (kantoor.core.pricing), as the cart showed it.
+    pricing = price_draft(
+        shop=shop,
+        lines=[
+            CatalogueLine(price=product.price, vat_rate=product.vat_rate, quantity=item.quantity)
+            for product, item in zip(ordered, items, strict=True)
+        ],
+        shipping_method=shipping_method,
+        country=billing.country,
+        vat_number=details.vat_number,
+    )
+    totals = pricing.totals
+    lines: list[OrderLine] = []
+    changes: list[StockChange] = []
+    for position, (product, item, priced, amounts) in enumerate(
+        zip(ordered, items, pricing.lines, totals.lines[: len(items)], strict=True), start=1
+    ):
         lines.append(
             OrderLine(
                 shop=shop,
@@ -198,28 +183,20 @@ def draft_order(
                 product=product,
                 sku=product.sku,
                 name=product.name,
-                unit_price=unit_price,
-                vat_rate=vat_rate,
+                unit_price=priced.unit_price,
+                vat_rate=priced.vat_rate,
                 quantity=item.quantity,
+                total_net=amounts.net,
+                total_gross=amounts.gross,
             )
         )
         if product.track_stock:
             changes.append(StockChange(product=product, quantity=-item.quantity))
-    shipping_cost, shipping_vat_rate = charged_price(
-        shop,
-        shop.shipping_fee if shipping_method == ShippingMethod.DELIVERY else Decimal("0.00"),
-        shop.shipping_vat_rate,
-        reverse_charged=reverse_charged,
-    )
-    totals = totals_with_shipping(
-        price_lines,
-        shipping_cost=shipping_cost,
-        shipping_vat_rate=shipping_vat_rate,
-        prices_include_vat=prices_include_vat,
-    )
-    for line, amounts in zip(lines, totals.lines, strict=False):
-        line.total_net = amounts.net
-        line.total_gross = amounts.gross
+    shipping_cost = pricing.shipping_cost
+    shipping_vat_rate = pricing.shipping_vat_rate
+    vat_number = pricing.vat_number
+    reverse_charged = pricing.vat_reverse_charged
+    prices_include_vat = pricing.prices_include_vat
     delivery = details.delivery_address
     order = Order(
         shop=shop,
@@ -259,19 +236,6 @@ def draft_order(
         updated_at=at,
     )
     return OrderDraft(order=order, lines=lines, stock_changes=changes)
-
-
-NO_VAT = Decimal("0.00")
-
-
-def charged_price(
-    shop: Shop, price: Decimal, vat_rate: Decimal, *, reverse_charged: bool
-) -> tuple[Decimal, Decimal]:
-    """The unit price and VAT rate an order charges for a catalogue price (or the shipping fee):
-    as the shop states them, or, with VAT reverse charged, the price without VAT at 0 %."""
-    if not reverse_charged:
-        return price, vat_rate
-    return price_excluding_vat(price, vat_rate, prices_include_vat=shop.prices_include_vat), NO_VAT
 
 
 @dataclass(frozen=True)
@@ -491,11 +455,6 @@ def _check_status_change(*, order: Order, new_status: OrderStatus) -> None:
             _("An order that is %(current)s cannot become %(new)s.")
             % {"current": order.status_enum.label.lower(), "new": new_status.label.lower()}
         )
-
-
-def lock_order(*, shop: Shop, order_id: int) -> Order:
-    """The one place that locks an order row (always scoped to the shop)."""
-    return Order.objects.select_for_update().get(shop=shop, pk=order_id)
 
 
 def status_changed_event(

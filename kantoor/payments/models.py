@@ -5,7 +5,7 @@ transfer entered by staff (``manual``). Its state follows the provider's; the pr
 never told (a webhook only says "look at payment X"). The amount of a paid payment is applied to
 its invoice exactly once (``applied_at``), whatever the number of webhook calls.
 
-PaymentSettings holds a shop's provider and its keys, encrypted (kantoor.payments.crypto).
+PaymentSettings holds a shop's provider and its keys, encrypted (kantoor.core.crypto).
 DemoTransaction is the demo provider's own side: the payment as the "provider" sees it.
 """
 

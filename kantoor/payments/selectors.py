@@ -13,8 +13,8 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from kantoor.core.keyset import Keyset, keyset_page
 from kantoor.invoices.models import Invoice
-from kantoor.keyset import Keyset, keyset_page
 from kantoor.payments.models import Payment
 from kantoor.shops.models import Shop
 
@@ -107,7 +107,7 @@ def payment_list(
     """One page of the shop's payments, newest first (created, then id), with invoice and order.
 
     The first page, the page after/before a cursor, or the last page; one SQL statement each.
-    Raises kantoor.keyset.InvalidCursor for a bad page token.
+    Raises kantoor.core.keyset.InvalidCursor for a bad page token.
     """
     page = keyset_page(
         filtered_payments(shop=shop, filters=filters).select_related("invoice", "order"),

@@ -26,16 +26,19 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kantoor.core.actors import Actor
+from kantoor.core.crypto import CredentialsError, decrypt_credentials, encrypt_credentials
+from kantoor.core.errors import KantoorError
+from kantoor.core.money import ZERO, format_money
+from kantoor.core.statuses import OrderStatus
 from kantoor.invoices.models import Invoice, InvoiceKind
 from kantoor.invoices.models import PaymentState as InvoiceState
 from kantoor.invoices.selectors import amount_due, order_is_paid
 from kantoor.invoices.services import InvoiceError, mark_invoice_paid
 from kantoor.messaging.services import queue_invoice_message, queue_payment_received_message
-from kantoor.money import ZERO, format_money
+from kantoor.orders.locks import lock_order
 from kantoor.orders.models import OrderEvent, OrderEventKind
-from kantoor.orders.services import Actor, OrderError, change_order_status, lock_order
-from kantoor.orders.statuses import OrderStatus
-from kantoor.payments.crypto import CredentialsError, decrypt_credentials, encrypt_credentials
+from kantoor.orders.services import OrderError, change_order_status
 from kantoor.payments.links import absolute_url
 from kantoor.payments.models import (
     FINAL_STATES,
@@ -67,8 +70,10 @@ SETTINGS_LOG_SECTION = "payment_provider"
 FAILED_STATES = frozenset({PaymentState.FAILED, PaymentState.CANCELED, PaymentState.EXPIRED})
 
 
-class PaymentError(Exception):
+class PaymentError(KantoorError):
     """A payment request that cannot be honoured; the message is for the person who asked."""
+
+    code = "payment_refused"
 
 
 def provider_actor(provider: str) -> Actor:
@@ -134,7 +139,7 @@ def _audited(settings: dict) -> dict:
 def provider_settings(*, shop: Shop) -> dict:
     """The shop's provider and its keys as they may be shown back (masked), for the settings
     page: {"provider": "mollie", "mollie_api_key": "live_…wxyz", "keys_readable": True}."""
-    from kantoor.payments.crypto import masked
+    from kantoor.core.crypto import masked
 
     saved = PaymentSettings.objects.filter(shop_id=shop.pk).first()
     result = {"provider": saved.provider if saved else Provider.DEMO, "mollie_api_key": ""}

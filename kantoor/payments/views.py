@@ -13,7 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from kantoor.money import format_money
+from kantoor.core.money import format_money
 from kantoor.payments import services
 from kantoor.payments.models import DemoTransaction, PaymentState, Provider
 from kantoor.payments.providers import ONLINE_PROVIDERS, PaymentProvider, ProviderError

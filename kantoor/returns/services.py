@@ -9,13 +9,16 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from kantoor.core.errors import KantoorError
 from kantoor.returns.selectors import OPTION_MODELS, return_option_in_use
 from kantoor.shops.audit import record_changes
 from kantoor.shops.models import Shop, User
 
 
-class OptionInUse(Exception):
+class OptionInUse(KantoorError):
     """A reason or action that returns use cannot be deleted; deactivate it instead."""
+
+    code = "option_in_use"
 
 
 def _clean_labels(label_nl: str, label_en: str) -> tuple[str, str]:

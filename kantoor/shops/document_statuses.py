@@ -2,7 +2,7 @@
 
 Shops cannot add statuses: reports, the API and integrations rely on these codes. A shop may
 give each status other colours and, where ``label_fixed`` is False, another label per language
-(``StatusAppearance``). Order statuses come from ``kantoor.orders.statuses`` (a pure module: the
+(``StatusAppearance``). Order statuses come from ``kantoor.core.statuses`` (a pure module: the
 one list of order statuses); the other kinds' lists live here until their apps exist, and those
 apps read them from here.
 
@@ -17,7 +17,7 @@ from django.db import models
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from kantoor.orders.statuses import DEFAULT_COLOURS, FIXED_LABEL_STATUSES, OrderStatus
+from kantoor.core.statuses import DEFAULT_COLOURS, FIXED_LABEL_STATUSES, OrderStatus
 
 
 class StatusKind(models.TextChoices):

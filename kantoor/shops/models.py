@@ -71,11 +71,6 @@ class Language(models.TextChoices):
     ENGLISH = "en", _("English")
 
 
-class ShippingMethod(models.TextChoices):
-    DELIVERY = "delivery", _("Delivery")
-    PICKUP = "pickup", _("Pick up at the shop")
-
-
 slug_validator = RegexValidator(
     r"^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?$",
     _("Use lowercase letters, digits and hyphens (not at the start or end)."),

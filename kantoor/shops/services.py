@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from kantoor.core.errors import KantoorError
 from kantoor.numbering.services import ensure_default_number_series
 from kantoor.shops.audit import record_changes
 from kantoor.shops.contrast import is_hex_colour
@@ -18,8 +19,8 @@ from kantoor.shops.models import (
 )
 
 
-class ShopAlreadyExists(Exception):
-    pass
+class ShopAlreadyExists(KantoorError):
+    code = "shop_exists"
 
 
 @transaction.atomic

@@ -13,14 +13,23 @@ from django.utils.translation import gettext as _
 
 from kantoor.catalog.models import Product
 from kantoor.catalog.selectors import products_for_sale
-from kantoor.invoices.vat import vat_is_reverse_charged
-from kantoor.money import PriceLine, Totals, totals_with_shipping
-from kantoor.orders.services import MAX_QUANTITY, OrderItem, charged_price
-from kantoor.shops.models import ShippingMethod, Shop
+from kantoor.core.errors import KantoorError
+from kantoor.core.money import Totals
+from kantoor.core.pricing import (
+    MAX_QUANTITY,
+    CatalogueLine,
+    ShippingMethod,
+    price_draft,
+    shipping_is_offered,
+)
+from kantoor.orders.services import OrderItem
+from kantoor.shops.models import Shop
 
 
-class CartError(Exception):
+class CartError(KantoorError):
     """A cart change that is refused; the message is for the customer."""
+
+    code = "cart_refused"
 
 
 def _session_key(shop: Shop) -> str:
@@ -169,33 +178,26 @@ def cart_summary(
     """The cart's lines at today's prices and its totals, shipping included.
 
     ``country`` and ``vat_number`` (checkout's billing country and VAT number, when known):
-    an EU business customer's order is priced as draft_order prices it, VAT reverse charged.
+    an EU business customer's order is priced as draft_order prices it (one rule:
+    ``kantoor.core.pricing.price_draft``), VAT reverse charged.
     """
-    reverse_charged = vat_is_reverse_charged(shop=shop, country=country, vat_number=vat_number)
-    include_vat = shop.prices_include_vat and not reverse_charged
     products = {p.pk: p for p in products_for_sale(shop=shop).filter(pk__in=list(cart.items))}
     lines = [(products[pk], q) for pk, q in cart.items.items() if pk in products]
     lines.sort(key=lambda line: line[0].name)
-    price_lines = []
-    for product, quantity in lines:
-        unit_price, vat_rate = charged_price(
-            shop, product.price, product.vat_rate, reverse_charged=reverse_charged
-        )
-        price_lines.append(PriceLine(unit_price=unit_price, quantity=quantity, vat_rate=vat_rate))
-    if shipping_method == ShippingMethod.PICKUP and shop.allows_pickup:
-        shipping_cost = Decimal("0.00")
-    else:
-        shipping_method = ShippingMethod.DELIVERY
-        shipping_cost = shop.shipping_fee if lines else Decimal("0.00")
-    shipping_cost, shipping_vat_rate = charged_price(
-        shop, shipping_cost, shop.shipping_vat_rate, reverse_charged=reverse_charged
+    if not shipping_is_offered(shop, shipping_method):
+        shipping_method = ShippingMethod.DELIVERY  # what checkout preselects
+    pricing = price_draft(
+        shop=shop,
+        lines=[
+            CatalogueLine(price=product.price, vat_rate=product.vat_rate, quantity=quantity)
+            for product, quantity in lines
+        ],
+        shipping_method=shipping_method,
+        country=country,
+        vat_number=vat_number,
     )
-    totals = totals_with_shipping(
-        price_lines,
-        shipping_cost=shipping_cost,
-        shipping_vat_rate=shipping_vat_rate,
-        prices_include_vat=include_vat,
-    )
+    totals = pricing.totals
+    include_vat = pricing.prices_include_vat
     cart_lines = tuple(
         CartLine(
             product=product,
@@ -207,9 +209,9 @@ def cart_summary(
     return CartSummary(
         lines=cart_lines,
         shipping_method=shipping_method,
-        shipping_cost=shipping_cost,
+        shipping_cost=pricing.shipping_cost,
         totals=totals,
         prices_include_vat=include_vat,
         unavailable=tuple(pk for pk in cart.items if pk not in products),
-        vat_reverse_charged=reverse_charged,
+        vat_reverse_charged=pricing.vat_reverse_charged,
     )

@@ -6,9 +6,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from kantoor.core.pricing import ShippingMethod
 from kantoor.customers.countries import COUNTRIES
 from kantoor.customers.services import AddressData, CustomerDetails
-from kantoor.shops.models import ShippingMethod, Shop
+from kantoor.shops.models import Shop
 
 REQUIRED_MESSAGES = {
     "email": _("Enter your e-mail address."),

@@ -1,4 +1,4 @@
-from kantoor.money import VatBreakdown
+from kantoor.core.money import VatBreakdown
 from kantoor.orders.models import Order
 from kantoor.orders.selectors import order_totals
 

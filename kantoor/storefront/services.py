@@ -14,9 +14,9 @@ from django.utils.http import urlsafe_base64_encode
 
 from kantoor.catalog.models import Product
 from kantoor.catalog.selectors import products_for_sale
+from kantoor.core.pricing import MAX_QUANTITY
 from kantoor.customers.models import Customer
 from kantoor.orders.models import Order, OrderLine
-from kantoor.orders.services import MAX_QUANTITY
 from kantoor.shops.models import Shop
 from kantoor.storefront.cart import Cart
 from kantoor.storefront.tokens import password_token_generator

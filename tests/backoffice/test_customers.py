@@ -5,9 +5,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from kantoor.core.actors import Actor
+from kantoor.core.statuses import OrderStatus
 from kantoor.customers.models import Customer
-from kantoor.orders.services import Actor, change_order_status
-from kantoor.orders.statuses import OrderStatus
+from kantoor.orders.services import change_order_status
 
 
 def url(name, shop, **kwargs):

@@ -3,9 +3,9 @@
 import pytest
 from django.urls import reverse
 
+from kantoor.core.statuses import OrderStatus
 from kantoor.messaging.models import Message, MessageState, MessageTemplate, StatusMessageSetting
 from kantoor.messaging.services import send_due_messages
-from kantoor.orders.statuses import OrderStatus
 
 
 def url(name, shop, **kwargs):

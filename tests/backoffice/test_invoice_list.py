@@ -7,10 +7,10 @@ import pytest
 from django.urls import reverse
 
 from kantoor.backoffice.menu import entry_by_key
+from kantoor.core.actors import Actor
 from kantoor.invoices.list_selectors import InvoiceFilters, count_invoices, invoice_list
 from kantoor.invoices.models import Invoice, InvoiceKind
 from kantoor.invoices.services import credit_invoice
-from kantoor.orders.services import Actor
 
 
 def url(name, shop, **kwargs):

@@ -10,12 +10,12 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from kantoor.core.actors import Actor
 from kantoor.invoices.models import Invoice, PaymentState
 from kantoor.invoices.selectors import order_is_paid
 from kantoor.invoices.services import credit_invoice
 from kantoor.messaging.models import Message
 from kantoor.orders.models import OrderEvent, OrderEventKind
-from kantoor.orders.services import Actor
 from kantoor.payments.links import invoice_from_token
 from kantoor.payments.models import Payment, Provider
 from kantoor.payments.models import PaymentState as AttemptState

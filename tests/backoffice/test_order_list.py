@@ -10,9 +10,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from kantoor.core.actors import Actor
+from kantoor.core.statuses import OrderStatus
 from kantoor.orders.models import Order, OrderEvent, OrderEventKind
-from kantoor.orders.services import Actor, change_order_status
-from kantoor.orders.statuses import OrderStatus
+from kantoor.orders.services import change_order_status
 from tests.orders.test_list_selectors import START, bulk, details
 
 S = OrderStatus

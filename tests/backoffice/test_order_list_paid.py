@@ -11,11 +11,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from kantoor.core.actors import Actor
 from kantoor.invoices.models import Invoice, InvoiceKind, PaymentState
 from kantoor.invoices.selectors import order_is_paid
 from kantoor.invoices.services import credit_invoice, mark_invoice_paid
 from kantoor.orders.list_selectors import OrderFilters, count_orders, order_list
-from kantoor.orders.services import Actor
 from tests.backoffice.test_order_list import make_many
 
 STATES = [state.value for state in PaymentState]

@@ -5,10 +5,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from kantoor.core.actors import Actor
+from kantoor.core.crypto import decrypt_credentials
+from kantoor.core.statuses import OrderStatus
 from kantoor.invoices.models import Invoice
-from kantoor.orders.services import Actor, change_order_status
-from kantoor.orders.statuses import OrderStatus
-from kantoor.payments.crypto import decrypt_credentials
+from kantoor.orders.services import change_order_status
 from kantoor.payments.models import PaymentSettings
 from kantoor.payments.services import record_bank_transfer
 from kantoor.shops.models import SettingsChange, WorkflowSettings

@@ -6,8 +6,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from kantoor.core.statuses import OrderStatus
 from kantoor.numbering.models import DocumentKind, NumberSeries
-from kantoor.orders.statuses import OrderStatus
 from kantoor.returns.models import ReturnAction, ReturnReason
 from kantoor.returns.services import add_return_option
 from kantoor.shops.document_statuses import STATUSES

@@ -9,9 +9,9 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from kantoor.backoffice.menu import all_entries
+from kantoor.core.statuses import DEFAULT_COLOURS, OrderStatus
 from kantoor.orders.models import Order
 from kantoor.orders.selectors import order_key_figures
-from kantoor.orders.statuses import DEFAULT_COLOURS, OrderStatus
 
 
 def overview_url(shop):

@@ -7,8 +7,8 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
+from kantoor.core.statuses import OrderStatus
 from kantoor.orders.models import Order, OrderEvent, OrderEventKind
-from kantoor.orders.statuses import OrderStatus
 from kantoor.shops.models import Shop
 from tests.browser.test_backoffice import log_in
 

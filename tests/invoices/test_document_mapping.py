@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
+from kantoor.core.actors import Actor
 from kantoor.invoices.document import CREDIT, DEBIT
 from kantoor.invoices.models import Invoice
 from kantoor.invoices.selectors import invoice_document
 from kantoor.invoices.services import credit_invoice, issue_correction
 from kantoor.invoices.ubl import render_invoice_ubl
-from kantoor.orders.services import Actor
 from kantoor.shops.models import Shop
 from tests.invoices.helpers import edit, line_edits
 

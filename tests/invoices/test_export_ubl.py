@@ -7,9 +7,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from lxml import etree
 
+from kantoor.core.actors import Actor
 from kantoor.invoices.models import Invoice
 from kantoor.invoices.services import credit_invoice
-from kantoor.orders.services import Actor
 from kantoor.shops.models import Shop
 
 from . import test_ubl

@@ -13,10 +13,11 @@ from django.utils.html import escape
 from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 
+from kantoor.core.actors import Actor
+from kantoor.core.money import format_money
 from kantoor.invoices.document import CREDIT, REVERSE_CHARGE, Party
 from kantoor.invoices.pdf import PdfStyle, invoice_html, invoice_pdf, render_invoice_pdf
 from kantoor.invoices.samples import SampleLine, build_document, sample_document
-from kantoor.money import format_money
 
 from .ubl_strategies import documents
 
@@ -168,7 +169,6 @@ def test_an_issued_invoice_renders(shop, owner, products, make_order, tmp_path):
     from kantoor.invoices.models import Invoice
     from kantoor.invoices.selectors import invoice_document
     from kantoor.invoices.services import credit_invoice
-    from kantoor.orders.services import Actor
 
     order = make_order(shop, products, quantities=[2, 1, 1])
     invoice = Invoice.objects.get(order=order)

@@ -16,6 +16,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kantoor.catalog.models import Product
+from kantoor.core.actors import Actor
+from kantoor.core.pricing import (
+    price_excluding_vat,
+    vat_is_reverse_charged,
+    vat_number_is_plausible,
+)
 from kantoor.customers.services import AddressData, CustomerDetails
 from kantoor.invoices.document import INTRA_COMMUNITY
 from kantoor.invoices.models import Invoice, InvoiceKind
@@ -23,13 +29,8 @@ from kantoor.invoices.pdf import invoice_pdf
 from kantoor.invoices.selectors import invoice_document, invoiced_total
 from kantoor.invoices.services import credit_invoice, issue_correction, propose_correction
 from kantoor.invoices.ubl import nlcius_applies, render_invoice_ubl
-from kantoor.invoices.vat import (
-    price_excluding_vat,
-    vat_is_reverse_charged,
-    vat_number_is_plausible,
-)
 from kantoor.orders.models import Order
-from kantoor.orders.services import Actor, LineEdit, OrderItem, place_order
+from kantoor.orders.services import LineEdit, OrderItem, place_order
 from kantoor.shops.models import Membership, Role
 from tests.invoices.helpers import edit
 

@@ -6,6 +6,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from kantoor.core.actors import Actor
+from kantoor.core.money import PriceLine, compute_totals
 from kantoor.invoices.models import Invoice, InvoiceKind, PaymentState
 from kantoor.invoices.selectors import (
     amount_due,
@@ -22,9 +24,8 @@ from kantoor.invoices.services import (
     mark_invoice_paid,
     propose_correction,
 )
-from kantoor.money import PriceLine, compute_totals
 from kantoor.orders.models import OrderEvent, OrderEventKind
-from kantoor.orders.services import Actor, LineEdit
+from kantoor.orders.services import LineEdit
 from kantoor.shops.models import WorkflowSettings
 from tests.invoices.helpers import edit, line_edits
 
@@ -350,8 +351,8 @@ def test_a_debit_correction_keeps_the_order_unpaid_until_paid(shop, order, staff
 
 
 def test_a_cancelled_order_proposes_crediting_what_is_still_invoiced(shop, order, staff):
+    from kantoor.core.statuses import OrderStatus
     from kantoor.orders.services import change_order_status
-    from kantoor.orders.statuses import OrderStatus
 
     first = only_invoice(order)
     change_order_status(shop=shop, order=order, status=OrderStatus.CANCELLED, actor=staff)

@@ -24,7 +24,7 @@ SCENARIOS = {
     "consumer_eu": ("DE", False, None),
     "business_eu_services": ("BE", True, REVERSE_CHARGE),
     "business_eu_goods": ("DE", True, INTRA_COMMUNITY),
-    # EU B2B reverse charge as Kantoor issues it (kantoor.invoices.vat): Greece's prefix is EL.
+    # EU B2B reverse charge as Kantoor issues it (kantoor.core.pricing): Greece's prefix is EL.
     "business_eu_goods_gr": ("GR", True, INTRA_COMMUNITY),
     "business_eu_goods_fr": ("FR", True, INTRA_COMMUNITY),
     "export": ("US", False, EXPORT),

@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from kantoor.core.actors import Actor
 from kantoor.invoices.models import Invoice, InvoiceKind
 from kantoor.invoices.services import credit_invoice, mark_invoice_paid
 from kantoor.messaging.models import Message, MessageKind, MessageState
@@ -16,7 +17,6 @@ from kantoor.messaging.services import (
     send_due_messages,
 )
 from kantoor.orders.models import OrderEvent, OrderEventKind
-from kantoor.orders.services import Actor
 from kantoor.payments.links import invoice_from_token
 
 

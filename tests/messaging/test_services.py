@@ -7,6 +7,8 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from kantoor.core.actors import Actor
+from kantoor.core.statuses import OrderStatus
 from kantoor.messaging import services
 from kantoor.messaging.models import Message, MessageKind, MessageState, MessageTemplate
 from kantoor.messaging.rendering import order_context
@@ -23,7 +25,6 @@ from kantoor.messaging.services import (
 )
 from kantoor.orders.models import OrderEvent
 from kantoor.orders.services import (
-    Actor,
     BulkOrderRequest,
     OrderError,
     OrderItem,
@@ -31,7 +32,6 @@ from kantoor.orders.services import (
     place_order,
     place_orders_in_bulk,
 )
-from kantoor.orders.statuses import OrderStatus
 from tests.conftest import details_for
 
 DOWN = "tests.messaging.backends.DownBackend"

@@ -11,11 +11,12 @@ from django.utils import timezone
 from kantoor.catalog.models import MovementReason, Product, StockMovement
 from kantoor.catalog.selectors import stock_level_from_ledger
 from kantoor.catalog.services import correct_stock
+from kantoor.core.actors import Actor
+from kantoor.core.money import PriceLine, compute_totals
+from kantoor.core.statuses import OrderStatus
 from kantoor.invoices.models import Invoice, InvoiceLine
-from kantoor.money import PriceLine, compute_totals
 from kantoor.orders.models import Order, OrderEvent, OrderEventKind
 from kantoor.orders.services import (
-    Actor,
     BulkOrderRequest,
     OrderError,
     OrderItem,
@@ -24,7 +25,6 @@ from kantoor.orders.services import (
     place_order,
     place_orders_in_bulk,
 )
-from kantoor.orders.statuses import OrderStatus
 from tests.conftest import details_for
 
 S = OrderStatus

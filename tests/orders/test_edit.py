@@ -8,18 +8,18 @@ from django.db import connection
 
 from kantoor.catalog.models import MovementReason, StockMovement
 from kantoor.catalog.selectors import stock_level_from_ledger
+from kantoor.core.actors import Actor
+from kantoor.core.money import PriceLine, compute_totals
+from kantoor.core.statuses import OrderStatus
 from kantoor.customers.services import AddressData
-from kantoor.money import PriceLine, compute_totals
 from kantoor.orders.models import Order, OrderEvent, OrderEventKind, OrderLine
 from kantoor.orders.services import (
-    Actor,
     LineEdit,
     OrderError,
     add_order_note,
     change_order_status,
     edit_order,
 )
-from kantoor.orders.statuses import OrderStatus
 
 DELIVERY = AddressData(name="Jan Jansen", street="Oudegracht 1", postcode="3511 AA", city="Utrecht")
 

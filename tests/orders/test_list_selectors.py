@@ -6,8 +6,10 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from kantoor.core.actors import Actor
+from kantoor.core.keyset import InvalidCursor
+from kantoor.core.statuses import OrderStatus
 from kantoor.customers.services import AddressData, CustomerDetails
-from kantoor.keyset import InvalidCursor
 from kantoor.orders.list_selectors import (
     OrderFilters,
     count_orders,
@@ -15,14 +17,7 @@ from kantoor.orders.list_selectors import (
     order_list,
 )
 from kantoor.orders.models import Order
-from kantoor.orders.services import (
-    Actor,
-    BulkOrderRequest,
-    OrderItem,
-    StatusChange,
-    place_orders_in_bulk,
-)
-from kantoor.orders.statuses import OrderStatus
+from kantoor.orders.services import BulkOrderRequest, OrderItem, StatusChange, place_orders_in_bulk
 
 S = OrderStatus
 START = timezone.make_aware(datetime.datetime(2026, 3, 2, 10, 0))

@@ -8,17 +8,12 @@ from django.db import transaction
 
 from kantoor.catalog.models import MovementReason, StockMovement
 from kantoor.catalog.selectors import stock_level_from_ledger
+from kantoor.core.actors import Actor
+from kantoor.core.money import PriceLine, compute_totals
+from kantoor.core.statuses import OrderStatus, allowed_next_statuses
 from kantoor.customers.models import Customer
-from kantoor.money import PriceLine, compute_totals
 from kantoor.orders.models import Order, OrderEvent, OrderEventKind
-from kantoor.orders.services import (
-    Actor,
-    OrderError,
-    OrderItem,
-    change_order_status,
-    place_order,
-)
-from kantoor.orders.statuses import OrderStatus, allowed_next_statuses
+from kantoor.orders.services import OrderError, OrderItem, change_order_status, place_order
 from tests.conftest import details_for
 
 

@@ -1,7 +1,7 @@
 import pytest
 
+from kantoor.core.actors import Actor
 from kantoor.invoices.models import InvoiceKind
-from kantoor.orders.services import Actor
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from kantoor.core.keyset import InvalidCursor
 from kantoor.invoices.models import PaymentState as InvoiceState
-from kantoor.keyset import InvalidCursor
 from kantoor.payments.models import Payment
 from kantoor.payments.selectors import (
     PaymentFilters,

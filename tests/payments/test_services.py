@@ -6,14 +6,15 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from kantoor.core.actors import Actor
+from kantoor.core.crypto import decrypt_credentials
+from kantoor.core.statuses import OrderStatus
 from kantoor.invoices.models import Invoice, InvoiceKind
 from kantoor.invoices.models import PaymentState as InvoiceState
 from kantoor.invoices.selectors import order_is_paid
 from kantoor.invoices.services import credit_invoice
 from kantoor.orders.models import OrderEvent, OrderEventKind
-from kantoor.orders.services import Actor, change_order_status
-from kantoor.orders.statuses import OrderStatus
-from kantoor.payments.crypto import decrypt_credentials
+from kantoor.orders.services import change_order_status
 from kantoor.payments.models import DemoTransaction, Payment, PaymentSettings, PaymentState
 from kantoor.payments.providers import provider_for
 from kantoor.payments.providers.demo import DemoProvider, choose_outcome

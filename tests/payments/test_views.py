@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from kantoor.core.actors import Actor
 from kantoor.invoices.models import PaymentState as InvoiceState
 from kantoor.payments.models import DemoTransaction, PaymentState
 from kantoor.payments.services import start_payment
@@ -134,7 +135,6 @@ def test_demo_page_never_redirects_off_site(client, payment):
 
 
 def test_the_operator_sees_payments_read_only_and_never_the_keys(client, shop, payment, owner):
-    from kantoor.orders.services import Actor
     from kantoor.payments.services import configure_payment_provider
     from kantoor.shops.models import User
     from tests.conftest import PASSWORD

@@ -13,11 +13,11 @@ from django.utils import timezone
 
 from kantoor.catalog.models import Product
 from kantoor.catalog.selectors import stock_level_from_ledger
+from kantoor.core.money import PriceLine, compute_totals
+from kantoor.core.statuses import OrderStatus
 from kantoor.customers.models import Customer
 from kantoor.invoices.models import Invoice, PaymentState
-from kantoor.money import PriceLine, compute_totals
 from kantoor.orders.models import Order, OrderEvent, OrderEventKind
-from kantoor.orders.statuses import OrderStatus
 from kantoor.payments.models import DemoTransaction, Payment, Provider
 from kantoor.payments.models import PaymentState as PaymentProviderState
 from kantoor.shops.models import Membership, Role, Shop

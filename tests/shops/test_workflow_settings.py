@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from kantoor.core.statuses import OrderStatus
 from kantoor.numbering.models import DocumentKind, NumberSeries
 from kantoor.numbering.selectors import preview_numbers, register_numbered_document
 from kantoor.numbering.services import (
@@ -14,7 +15,6 @@ from kantoor.numbering.services import (
     allocate_number,
     change_numbering,
 )
-from kantoor.orders.statuses import OrderStatus
 from kantoor.orders.templatetags.order_status import render_status_badge
 from kantoor.shops.contrast import contrast_ratio, is_hex_colour, is_readable, relative_luminance
 from kantoor.shops.document_statuses import STATUSES, StatusKind, all_statuses

@@ -3,9 +3,10 @@ import re
 from django.core import mail
 from django.test import Client
 
+from kantoor.core.actors import Actor
+from kantoor.core.statuses import OrderStatus
 from kantoor.orders.models import Order
-from kantoor.orders.services import Actor, change_order_status
-from kantoor.orders.statuses import OrderStatus
+from kantoor.orders.services import change_order_status
 from kantoor.storefront.services import plan_reorder
 from tests.conftest import PASSWORD
 from tests.storefront.conftest import CHECKOUT, url

@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 from django.utils import translation
 
-from kantoor.money import format_money as money
+from kantoor.core.money import format_money as money
 from tests.storefront.conftest import url
 
 

@@ -7,9 +7,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from kantoor.core.actors import Actor
 from kantoor.invoices.models import Invoice
 from kantoor.orders.models import Order
-from kantoor.orders.services import Actor
 from kantoor.payments.links import payment_link_path
 from kantoor.payments.models import Payment, PaymentSettings
 from kantoor.payments.services import record_bank_transfer

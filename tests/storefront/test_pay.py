@@ -7,10 +7,10 @@ from django.core import signing
 from django.core.cache import cache
 from django.urls import reverse
 
+from kantoor.core.actors import Actor
 from kantoor.invoices.models import InvoiceKind
 from kantoor.invoices.models import PaymentState as InvoiceState
 from kantoor.invoices.services import credit_invoice
-from kantoor.orders.services import Actor
 from kantoor.payments.links import payment_link_path, payment_link_token
 from kantoor.payments.models import DemoTransaction, Payment, PaymentSettings
 from kantoor.payments.services import record_bank_transfer

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from kantoor.core.money import ZERO
 from kantoor.invoices.list_selectors import invoiced_and_difference
 from kantoor.invoices.models import InvoiceKind, PaymentState
 from kantoor.invoices.selectors import invoices_for_order
-from kantoor.money import ZERO
 from kantoor.orders.models import Order
 from kantoor.payments.links import payment_link_url
 from kantoor.payments.models import PaymentState as PaymentAttemptState

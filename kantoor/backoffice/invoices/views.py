@@ -30,6 +30,9 @@ from kantoor.backoffice.invoices.tab import ONLINE
 from kantoor.backoffice.lists import ListLinks, read_page, render_list
 from kantoor.backoffice.menu import entry_by_key
 from kantoor.backoffice.views import render_in_shop
+from kantoor.core.actors import Actor
+from kantoor.core.errors import KantoorError
+from kantoor.core.money import format_money
 from kantoor.invoices.list_selectors import (
     DOWNLOAD_FORMATS,
     count_invoices,
@@ -48,9 +51,7 @@ from kantoor.invoices.services import (
 )
 from kantoor.invoices.ubl import UblProfileError
 from kantoor.messaging.services import email_invoice
-from kantoor.money import format_money
 from kantoor.orders.selectors import order_for_staff
-from kantoor.orders.services import Actor
 from kantoor.payments.models import PaymentState as PaymentAttemptState
 from kantoor.payments.selectors import payments_for_order
 from kantoor.payments.services import (
@@ -236,7 +237,7 @@ def invoice_mark_paid(
                         note=form.cleaned_data["note"],
                         actor=Actor.staff(request.user),
                     )
-            except (InvoiceError, PaymentError) as refused:
+            except KantoorError as refused:
                 error = str(refused)
             else:
                 messages.success(request, _paid_message(shop, paid, payment, form))

@@ -3,8 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kantoor.core.statuses import OrderStatus
 from kantoor.messaging.rendering import template_error
-from kantoor.orders.statuses import OrderStatus
 
 
 class MessageTemplateForm(forms.Form):

@@ -16,6 +16,7 @@ from kantoor.backoffice.access import shop_staff_required
 from kantoor.backoffice.menu import entry_by_key
 from kantoor.backoffice.messages.forms import MessageTemplateForm, StatusMessagesForm
 from kantoor.backoffice.views import render_in_shop
+from kantoor.core.actors import Actor
 from kantoor.messaging import selectors
 from kantoor.messaging.models import MessageKind, MessageState
 from kantoor.messaging.rendering import (
@@ -34,7 +35,6 @@ from kantoor.messaging.services import (
     save_message_template,
 )
 from kantoor.orders.selectors import order_by_number
-from kantoor.orders.services import Actor
 from kantoor.shops.models import Language
 
 

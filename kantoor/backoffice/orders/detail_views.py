@@ -28,14 +28,14 @@ from kantoor.backoffice.orders.forms import (
 from kantoor.backoffice.orders.tabs import TABS, tab_for
 from kantoor.backoffice.views import render_in_shop
 from kantoor.catalog.selectors import products_for_sale
+from kantoor.core.actors import Actor
+from kantoor.core.money import ZERO
 from kantoor.customers.selectors import customer_for_staff, default_addresses, search_customers
 from kantoor.customers.services import CustomerDetails
 from kantoor.invoices.selectors import invoiced_total, order_is_paid, part_payments_received
-from kantoor.money import ZERO
 from kantoor.orders.selectors import order_for_staff
 from kantoor.orders.services import (
     EDITABLE_STATUSES_EXCLUDED,
-    Actor,
     OrderError,
     OrderItem,
     add_order_note,

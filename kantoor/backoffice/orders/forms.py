@@ -7,11 +7,12 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kantoor.core.pricing import MAX_QUANTITY, ShippingMethod
+from kantoor.core.statuses import allowed_next_statuses
 from kantoor.customers.countries import COUNTRIES
 from kantoor.customers.services import AddressData
-from kantoor.orders.services import MAX_NOTE_LENGTH, MAX_QUANTITY, LineEdit
-from kantoor.orders.statuses import allowed_next_statuses
-from kantoor.shops.models import Language, ShippingMethod
+from kantoor.orders.services import MAX_NOTE_LENGTH, LineEdit
+from kantoor.shops.models import Language
 
 
 class BackofficeForm(forms.Form):

@@ -21,13 +21,14 @@ from kantoor.backoffice.orders.list_forms import (
     OrderListForm,
     filter_query,
 )
+from kantoor.core.actors import Actor
+from kantoor.core.statuses import CLOSED_STATUSES, OrderStatus
 from kantoor.orders.list_selectors import (
     count_orders,
     order_list,
 )
 from kantoor.orders.models import Order
-from kantoor.orders.services import Actor, change_status_of_orders
-from kantoor.orders.statuses import CLOSED_STATUSES, OrderStatus
+from kantoor.orders.services import change_status_of_orders
 from kantoor.shops.context_processors import appearances_for_request
 from kantoor.shops.document_statuses import StatusKind, order_status_code
 

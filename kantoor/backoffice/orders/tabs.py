@@ -24,10 +24,10 @@ from kantoor.backoffice.messages.tab import (
     messages_context,
 )
 from kantoor.backoffice.payments.labels import method_label
-from kantoor.money import format_money
+from kantoor.core.money import format_money
+from kantoor.core.statuses import OrderStatus
 from kantoor.orders.models import Order, OrderEvent, OrderEventKind
 from kantoor.orders.selectors import order_events, order_totals
-from kantoor.orders.statuses import OrderStatus
 from kantoor.payments.models import PaymentState as PaymentAttemptState
 from kantoor.payments.models import Provider
 

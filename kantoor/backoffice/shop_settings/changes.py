@@ -6,8 +6,8 @@ from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from kantoor.core.statuses import OrderStatus
 from kantoor.numbering.models import DocumentKind
-from kantoor.orders.statuses import OrderStatus
 from kantoor.payments.models import Provider
 from kantoor.returns.selectors import OPTION_MODELS
 from kantoor.shops.contrast import is_hex_colour

@@ -5,11 +5,11 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kantoor.core.statuses import OrderStatus
 from kantoor.numbering.formatting import InvalidPrefix, validate_prefix
 from kantoor.numbering.models import DocumentKind
 from kantoor.numbering.selectors import last_counter_value, preview_next_number
 from kantoor.numbering.services import MAX_PADDING, SeriesSettings
-from kantoor.orders.statuses import OrderStatus
 from kantoor.payments.models import Provider
 from kantoor.shops.contrast import MIN_CONTRAST, contrast_ratio, is_hex_colour
 from kantoor.shops.document_statuses import STATUSES, StatusKind

@@ -23,10 +23,10 @@ from kantoor.backoffice.shop_settings.forms import (
 )
 from kantoor.backoffice.shop_settings.sections import SECTIONS, grouped_sections
 from kantoor.backoffice.views import render_in_shop
+from kantoor.core.actors import Actor
+from kantoor.core.statuses import OrderStatus
 from kantoor.numbering.selectors import number_series_for
 from kantoor.numbering.services import NumberingError, change_numbering
-from kantoor.orders.services import Actor
-from kantoor.orders.statuses import OrderStatus
 from kantoor.payments.services import (
     SETTINGS_LOG_SECTION,
     PaymentError,

@@ -1,8 +1,8 @@
 from django import template
 
 from kantoor.backoffice.payments.labels import method_label
+from kantoor.core.money import format_money
 from kantoor.customers.countries import country_name
-from kantoor.money import format_money
 from kantoor.orders.templatetags.order_status import status_badge
 
 register = template.Library()

@@ -7,7 +7,7 @@ payment still needs Mollie after the shop switched to another provider).
 
 from __future__ import annotations
 
-from kantoor.payments.crypto import decrypt_credentials
+from kantoor.core.crypto import decrypt_credentials
 from kantoor.payments.models import PaymentSettings, Provider
 from kantoor.payments.providers.base import (
     PaymentProvider,
@@ -38,7 +38,7 @@ def saved_settings(shop: Shop) -> PaymentSettings | None:
 def provider_named(shop: Shop, name: str) -> PaymentProvider:
     """Provider ``name`` with the shop's keys for it. Raises ProviderError when it cannot be
     used (unknown name, no keys saved, keys unreadable)."""
-    from kantoor.payments.crypto import CredentialsError
+    from kantoor.core.crypto import CredentialsError
 
     if name == Provider.DEMO:
         from kantoor.payments.providers.demo import DemoProvider

@@ -14,9 +14,13 @@ from decimal import Decimal
 
 from django.http import HttpRequest
 
+from kantoor.core.errors import KantoorError
 
-class ProviderError(Exception):
+
+class ProviderError(KantoorError):
     """The provider could not be reached, refused the request or is not set up."""
+
+    code = "provider_error"
 
 
 @dataclass(frozen=True)

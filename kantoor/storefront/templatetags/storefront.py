@@ -3,8 +3,8 @@ from decimal import Decimal
 from django import template
 from django.utils import formats
 
+from kantoor.core.money import format_money
 from kantoor.customers.countries import country_name
-from kantoor.money import format_money
 from kantoor.orders.templatetags.order_status import status_badge
 
 register = template.Library()

@@ -17,12 +17,16 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from kantoor.core.errors import KantoorError
+
 _SALT = b"kantoor.payments.credentials"
 _INFO = b"payment-provider-keys v1"
 
 
-class CredentialsError(Exception):
+class CredentialsError(KantoorError):
     """The saved provider keys cannot be read (another secret) or are not valid."""
+
+    code = "credentials_unreadable"
 
 
 def _secret() -> bytes:

@@ -1,6 +1,6 @@
 import pytest
 
-from kantoor.payments.crypto import (
+from kantoor.core.crypto import (
     CredentialsError,
     decrypt_credentials,
     encrypt_credentials,

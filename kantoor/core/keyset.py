@@ -15,11 +15,15 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from kantoor.core.errors import KantoorError
+
 _MAX_PK = 2**63 - 1
 
 
-class InvalidCursor(ValueError):
+class InvalidCursor(KantoorError, ValueError):
     """A page token that does not belong to this sort order (edited or stale URL)."""
+
+    code = "invalid_cursor"
 
 
 @dataclass(frozen=True)

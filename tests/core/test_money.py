@@ -5,7 +5,7 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kantoor.money import PriceLine, compute_totals, round_money
+from kantoor.core.money import PriceLine, compute_totals, round_money
 
 RATES = [Decimal("21"), Decimal("9"), Decimal("0")]
 

@@ -44,10 +44,14 @@ from kantoor.core.money import (
 )
 from kantoor.core.statuses import OrderStatus
 from kantoor.invoices.models import Invoice, InvoiceKind, InvoiceLine, PaymentState
+from kantoor.invoices.notifications import queue_invoice_message
+from kantoor.messaging.models import Message
+from kantoor.messaging.services import MessagingError
 from kantoor.numbering.models import DocumentKind
 from kantoor.numbering.services import allocate_numbers
+from kantoor.orders import events
 from kantoor.orders.locks import lock_order
-from kantoor.orders.models import Order, OrderEvent, OrderEventKind, OrderLine
+from kantoor.orders.models import Order, OrderEvent, OrderLine
 from kantoor.shops.models import Shop
 from kantoor.shops.selectors import workflow_settings_for
 
@@ -277,20 +281,15 @@ def build_invoice(
 
 def invoice_event(*, invoice: Invoice, actor: Actor, at: datetime.datetime) -> OrderEvent:
     """The timeline entry of an issued invoice."""
-    return OrderEvent(
+    return events.invoice_issued(
         shop_id=invoice.shop_id,
         order_id=invoice.order_id,
-        kind=OrderEventKind.CREDIT_INVOICE_ISSUED
-        if invoice.kind == InvoiceKind.CREDIT
-        else OrderEventKind.INVOICE_ISSUED,
-        actor=actor.user,
-        actor_label=actor.label,
-        data={
-            "number": invoice.number,
-            "total": str(invoice.total_gross),
-            **({"corrects": invoice.corrects.number} if invoice.corrects_id else {}),
-        },
-        created_at=at,
+        number=invoice.number,
+        total=invoice.total_gross,
+        credit=invoice.kind == InvoiceKind.CREDIT,
+        corrects=invoice.corrects.number if invoice.corrects_id else "",
+        actor=actor,
+        at=at,
     )
 
 
@@ -332,7 +331,7 @@ def _issue(
     invoice.save(force_insert=True)
     InvoiceLine.objects.bulk_create(invoice_lines)
     if record_event:
-        invoice_event(invoice=invoice, actor=actor, at=at).save(force_insert=True)
+        events.record(invoice_event(invoice=invoice, actor=actor, at=at))
     return invoice
 
 
@@ -832,19 +831,41 @@ def mark_invoice_paid(
             credit.state = PaymentState.CREDITED
             credit.paid_on = paid_on
             credit.save(update_fields=["state", "paid_on"])
-        OrderEvent(
-            shop_id=shop.pk,
-            order_id=locked.order_id,
-            kind=OrderEventKind.INVOICE_PAID,
-            actor=actor.user,
-            actor_label=actor.label,
-            data={
-                "number": locked.number,
-                "paid_on": paid_on.isoformat(),
-                "amount": str(locked.amount_paid),
-                "note": note,
-                "settled": [credit.number for credit in settled],
-            },
-            created_at=timezone.now(),
-        ).save(force_insert=True)
+        events.record(
+            events.invoice_paid(
+                shop_id=shop.pk,
+                order_id=locked.order_id,
+                number=locked.number,
+                paid_on=paid_on,
+                amount=locked.amount_paid,
+                note=note,
+                settled=[credit.number for credit in settled],
+                actor=actor,
+                at=timezone.now(),
+            )
+        )
     return locked
+
+
+# --- Sending ----------------------------------------------------------------------------------
+
+
+def email_invoice(*, shop: Shop, invoice_id: int, actor: Actor) -> Message:
+    """E-mail an invoice (PDF attached; the payment link while unpaid) to the customer again,
+    recorded on the order's timeline ("Invoice e-mailed")."""
+    with transaction.atomic():
+        invoice = Invoice.objects.select_related("order").filter(shop=shop, pk=invoice_id).first()
+        if invoice is None:
+            raise MessagingError(_("Choose one of this shop's invoices."))
+        message = queue_invoice_message(invoice=invoice)
+        events.record(
+            events.invoice_sent(
+                shop_id=shop.pk,
+                order_id=invoice.order_id,
+                number=invoice.number,
+                to=message.to,
+                actor=actor,
+                at=message.created_at,
+            )
+        )
+    return message

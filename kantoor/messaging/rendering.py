@@ -16,11 +16,9 @@ from django.conf import settings
 from django.template import Context, Engine, TemplateSyntaxError
 from django.template.base import Lexer, TokenType
 from django.template.loader import render_to_string
-from django.utils import formats, timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from kantoor.core.money import format_money
-from kantoor.core.statuses import OrderStatus
 from kantoor.messaging.models import MessageKind
 
 DEFAULTS_DIR = Path(__file__).resolve().parent / "templates" / "messaging" / "defaults"
@@ -171,107 +169,6 @@ def template_error(source: str) -> str | None:
     except TemplateSyntaxError as error:
         return str(error)
     return None
-
-
-def _address(*parts: str) -> str:
-    return "\n".join(part for part in parts if part)
-
-
-def order_context(*, order, lines, shop, language: str, data: dict | None = None) -> dict:
-    """The plain values a template about ``order`` may use (see ORDER_VARIABLES)."""
-    data = data or {}
-    with translation.override(language):
-        status = OrderStatus(order.status)
-        previous = data.get("before")
-        created = timezone.localtime(order.created_at) if order.created_at else timezone.now()
-        return {
-            "shop_name": shop.name,
-            "shop_email": shop.email,
-            "shop_phone": shop.phone,
-            "customer_name": order.customer_name or order.billing_name,
-            "first_name": order.first_name,
-            "company": order.company,
-            "order_number": order.number,
-            "order_date": formats.date_format(created, "SHORT_DATE_FORMAT"),
-            "status": str(OrderStatus(data["after"]).label if "after" in data else status.label),
-            "previous_status": str(OrderStatus(previous).label) if previous else "",
-            "total": format_money(order.total_gross, order.currency),
-            "total_vat": format_money(order.total_vat, order.currency),
-            "shipping_method": str(order.get_shipping_method_display()),
-            "shipping_cost": format_money(order.shipping_cost, order.currency),
-            "delivery_address": _address(
-                order.delivery_name,
-                order.delivery_company,
-                order.delivery_street,
-                f"{order.delivery_postcode} {order.delivery_city}".strip(),
-            ),
-            "billing_address": _address(
-                order.billing_name,
-                order.billing_company,
-                order.billing_street,
-                f"{order.billing_postcode} {order.billing_city}".strip(),
-            ),
-            "note": order.note,
-            "lines": [
-                {
-                    "name": line.name,
-                    "sku": line.sku,
-                    "quantity": line.quantity,
-                    "unit_price": format_money(line.unit_price, order.currency),
-                    "total": format_money(line.total_gross, order.currency),
-                }
-                for line in lines
-            ],
-            "document_number": str(data.get("document_number", "")),
-            "payment_amount": (
-                format_money(data["payment_amount"], order.currency)
-                if data.get("payment_amount")
-                else ""
-            ),
-        }
-
-
-def invoice_context(*, invoice, language: str) -> dict:
-    """The invoice's values for a template: number, total and, while something is due, the
-    payment link (a debit invoice only)."""
-    from kantoor.invoices.models import InvoiceKind, PaymentState
-    from kantoor.payments.links import payment_link_url
-
-    with translation.override(language):
-        payable = invoice.kind == InvoiceKind.DEBIT and invoice.state == PaymentState.UNPAID
-        return {
-            "invoice_number": invoice.number,
-            "invoice_total": format_money(invoice.total_gross, invoice.currency),
-            "document_number": invoice.number,
-            "payment_link": (
-                payment_link_url(shop_id=invoice.shop_id, invoice_id=invoice.pk)
-                if payable and invoice.total_gross > invoice.amount_paid
-                else ""
-            ),
-        }
-
-
-def example_context(*, shop, language: str) -> dict:
-    """Made-up values for a preview when the shop has no order yet."""
-    with translation.override(language):
-        return {
-            **{v.name: v.example for v in ORDER_VARIABLES if v.name != "lines"},
-            "shop_name": shop.name,
-            "shop_email": shop.email,
-            "shop_phone": shop.phone,
-            "order_date": formats.date_format(timezone.localdate(), "SHORT_DATE_FORMAT"),
-            "status": str(OrderStatus.SHIPPED.label),
-            "previous_status": str(OrderStatus.NEW.label),
-            "lines": [
-                {
-                    "name": "Fietsbel",
-                    "sku": "BEL-01",
-                    "quantity": 2,
-                    "unit_price": format_money("12.99", "EUR"),
-                    "total": format_money("25.98", "EUR"),
-                }
-            ],
-        }
 
 
 def sender_for(shop) -> tuple[str, list[str]]:

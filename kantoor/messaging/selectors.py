@@ -14,11 +14,10 @@ from kantoor.messaging.models import (
     StatusMessageSetting,
 )
 from kantoor.messaging.rendering import KIND_HELP, TemplateText, default_template
-from kantoor.orders.models import Order
 from kantoor.shops.models import Language, Shop
 
 
-def messages_for_order(*, shop: Shop, order: Order) -> list[Message]:
+def messages_for_order(*, shop: Shop, order) -> list[Message]:
     """Every message of an order, newest first (the Sent messages tab)."""
     return list(
         Message.objects.filter(shop=shop, order=order)
@@ -27,7 +26,7 @@ def messages_for_order(*, shop: Shop, order: Order) -> list[Message]:
     )
 
 
-def message_of_order(*, shop: Shop, order: Order, message_id: int) -> Message:
+def message_of_order(*, shop: Shop, order, message_id: int) -> Message:
     message = Message.objects.filter(shop=shop, order=order, pk=message_id).first()
     if message is None:
         raise Http404("No such message.")
@@ -85,8 +84,3 @@ def template_for(*, shop: Shop, kind: str, language: str) -> tuple[TemplateText,
 
 def status_message_statuses(*, shop: Shop) -> set[int]:
     return set(StatusMessageSetting.objects.filter(shop=shop).values_list("status", flat=True))
-
-
-def order_for_preview(*, shop: Shop) -> Order | None:
-    """The shop's latest order, to preview a template with real values."""
-    return Order.objects.filter(shop=shop).order_by("-created_at", "-pk").first()

@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 from kantoor.core.actors import Actor
 from kantoor.core.errors import KantoorError
 from kantoor.core.statuses import OrderStatus
+from kantoor.messaging import registry
 from kantoor.messaging.models import (
     Message,
     MessageKind,
@@ -43,13 +44,10 @@ from kantoor.messaging.models import (
 from kantoor.messaging.rendering import (
     TemplateText,
     default_template,
-    invoice_context,
-    order_context,
     render_message,
     sender_for,
     template_error,
 )
-from kantoor.orders.models import Order, OrderEvent, OrderEventKind
 from kantoor.shops.models import Language, Shop, User
 
 logger = logging.getLogger(__name__)
@@ -58,14 +56,6 @@ logger = logging.getLogger(__name__)
 BACKOFF_MINUTES = (1, 5, 15, 60, 240)
 MAX_ATTEMPTS = len(BACKOFF_MINUTES) + 1
 CLAIM_BATCH = 20
-SYSTEM_LABEL = "Kantoor"
-
-# OrderEvent kinds written for messages (the order's timeline).
-EVENT_SENT = OrderEventKind.MESSAGE_SENT
-EVENT_FAILED = OrderEventKind.MESSAGE_FAILED
-EVENT_QUEUED = OrderEventKind.MESSAGE_QUEUED
-# Messages that carry the invoice they are about as a PDF.
-ATTACH_INVOICE_TO = frozenset({MessageKind.ORDER_CONFIRMATION, MessageKind.INVOICE})
 
 
 class MessagingError(KantoorError):
@@ -84,7 +74,7 @@ def queue_message(
     kind: str,
     to: str,
     language: str,
-    order: Order | None = None,
+    order=None,
     customer_id: int | None = None,
     data: dict | None = None,
     at: datetime.datetime | None = None,
@@ -106,68 +96,6 @@ def queue_message(
     message.save(force_insert=True)
     transaction.on_commit(partial(dispatch, message.pk))
     return message
-
-
-def queue_order_confirmation(*, order: Order) -> Message:
-    """The order confirmation, in the customer's language (one INSERT; rendered when sent)."""
-    return queue_message(
-        shop_id=order.shop_id,
-        kind=MessageKind.ORDER_CONFIRMATION,
-        to=order.email,
-        language=order.language,
-        order=order,
-        customer_id=order.customer_id,
-        at=order.created_at,
-    )
-
-
-def queue_invoice_message(*, invoice, at: datetime.datetime | None = None) -> Message:
-    """The invoice e-mail: the invoice as a PDF attachment and, while it is unpaid, its payment
-    link (both added when the message is sent). In the customer's language."""
-    return queue_message(
-        shop_id=invoice.shop_id,
-        kind=MessageKind.INVOICE,
-        to=invoice.customer_email,
-        language=invoice.language,
-        order=invoice.order,
-        customer_id=invoice.order.customer_id,
-        data={"invoice_id": invoice.pk, "document_number": invoice.number},
-        at=at,
-    )
-
-
-def queue_payment_received_message(*, payment, at: datetime.datetime | None = None) -> Message:
-    """ "We received your payment": the amount and the invoice it was booked on."""
-    invoice = payment.invoice
-    return queue_message(
-        shop_id=payment.shop_id,
-        kind=MessageKind.PAYMENT_RECEIVED,
-        to=invoice.customer_email,
-        language=invoice.language,
-        order=payment.order,
-        customer_id=payment.order.customer_id,
-        data={
-            "invoice_id": invoice.pk,
-            "document_number": invoice.number,
-            "payment_amount": str(payment.amount),
-        },
-        at=at,
-    )
-
-
-def queue_status_message(*, order: Order, before: int, after: int) -> Message | None:
-    """The status e-mail, when the shop chose to send one for the new status."""
-    if not StatusMessageSetting.objects.filter(shop_id=order.shop_id, status=after).exists():
-        return None
-    return queue_message(
-        shop_id=order.shop_id,
-        kind=MessageKind.STATUS_CHANGED,
-        to=order.email,
-        language=order.language,
-        order=order,
-        customer_id=order.customer_id,
-        data={"before": int(before), "after": int(after)},
-    )
 
 
 def dispatch(message_id: int) -> None:
@@ -332,25 +260,18 @@ def _render_if_needed(message: Message, templates: dict) -> None:
 
 
 def _context_for(message: Message) -> dict:
-    if message.order is not None:
-        context = order_context(
-            order=message.order,
-            lines=list(message.order.lines.all()),
-            shop=message.shop,
-            language=message.language,
-            data=message.data,
-        )
-        invoice = _invoice_of(message)
-        if invoice is not None:
-            context.update(invoice_context(invoice=invoice, language=message.language))
-        return context
+    """The shop's values, and what the apps registered add for the message's documents."""
     shop = message.shop
-    return {
-        "shop_name": shop.name,
-        "shop_email": shop.email,
-        "shop_phone": shop.phone,
-        "document_number": str(message.data.get("document_number", "")),
-    }
+    data = message.data if isinstance(message.data, dict) else {}
+    return registry.build_context(
+        message,
+        {
+            "shop_name": shop.name,
+            "shop_email": shop.email,
+            "shop_phone": shop.phone,
+            "document_number": str(data.get("document_number", "")),
+        },
+    )
 
 
 def _email_for(message: Message, connection) -> EmailMultiAlternatives:
@@ -366,50 +287,9 @@ def _email_for(message: Message, connection) -> EmailMultiAlternatives:
     )
     if message.body_html:
         email.attach_alternative(message.body_html, "text/html")
-    invoice = _invoice_of(message)
-    if invoice is not None and message.kind in ATTACH_INVOICE_TO:
-        attachment = _invoice_attachment(message, invoice)
-        if attachment is not None:
-            email.attach(attachment.filename, attachment.content, attachment.content_type)
+    for attachment in registry.attachments_for(message):
+        email.attach(attachment.filename, attachment.content, attachment.content_type)
     return email
-
-
-def _invoice_of(message: Message):
-    """The invoice a message is about: the one it names (invoice e-mails), or for an order
-    confirmation the order's first invoice (issued with the order). None for other messages."""
-    if hasattr(message, "_invoice"):
-        return message._invoice
-    from kantoor.invoices.models import Invoice, InvoiceKind
-
-    invoice = None
-    invoice_id = message.data.get("invoice_id") if isinstance(message.data, dict) else None
-    if invoice_id is not None:
-        invoice = Invoice.objects.filter(shop_id=message.shop_id, pk=invoice_id).first()
-    elif message.kind == MessageKind.ORDER_CONFIRMATION and message.order_id is not None:
-        invoice = (
-            Invoice.objects.filter(
-                shop_id=message.shop_id, order_id=message.order_id, kind=InvoiceKind.DEBIT
-            )
-            .order_by("pk")
-            .first()
-        )
-    message._invoice = invoice
-    return invoice
-
-
-def _invoice_attachment(message: Message, invoice):
-    """The invoice's PDF (rendered once, then from the file cache). An invoice e-mail without
-    its PDF is not sent (the error is recorded and the send retried); an order confirmation
-    goes without it when the PDF cannot be made (it also gives the account page and link)."""
-    from kantoor.invoices.list_selectors import PDF, invoice_file
-
-    try:
-        return invoice_file(invoice=invoice, fmt=PDF)
-    except Exception:
-        if message.kind == MessageKind.INVOICE:
-            raise
-        logger.exception("Order confirmation %s goes without its invoice PDF", message.pk)
-        return None
 
 
 def message_id_header(message: Message) -> str:
@@ -428,16 +308,16 @@ def _record_outcome(
         fields.update(
             subject=message.subject, body_text=message.body_text, body_html=message.body_html
         )
-    event_kind = None
+    outcome = None
     if error is None:
         fields.update(state=MessageState.SENT, sent_at=now, last_error="")
-        event_kind = EVENT_SENT
+        outcome = registry.SENT
         result.sent += 1
     else:
         fields["last_error"] = f"{type(error).__name__}: {error}"[:2000]
         if message.attempts >= MAX_ATTEMPTS:
             fields["state"] = MessageState.FAILED
-            event_kind = EVENT_FAILED
+            outcome = registry.FAILED
             result.failed += 1
         else:
             wait = BACKOFF_MINUTES[max(message.attempts, 1) - 1]
@@ -449,64 +329,19 @@ def _record_outcome(
         logger.warning("Message %s not sent (attempt %s): %s", message.pk, message.attempts, error)
     with transaction.atomic():
         Message.objects.filter(pk=message.pk).update(**fields)
-        if event_kind and message.order_id:
-            _message_event(
-                message=message,
-                kind=event_kind,
-                label=SYSTEM_LABEL,
-                user=None,
+        if outcome:
+            registry.record_on_timeline(
+                message,
+                outcome,
+                actor=Actor.system(),
                 at=now,
-                error=fields.get("last_error", ""),
-            ).save()
+                error=fields.get("last_error", "") if outcome == registry.FAILED else "",
+            )
     for name, value in fields.items():
         setattr(message, name, value)
 
 
-def _message_event(
-    *, message: Message, kind: str, label: str, user, at: datetime.datetime, error: str = ""
-) -> OrderEvent:
-    data = {
-        "message": message.pk,
-        "kind": message.kind,
-        "to": message.to,
-        "subject": message.subject,
-    }
-    if error:
-        data["error"] = error
-    return OrderEvent(
-        shop_id=message.shop_id,
-        order_id=message.order_id,
-        kind=kind,
-        actor=user,
-        actor_label=label,
-        data=data,
-        created_at=at,
-    )
-
-
 # --- staff actions --------------------------------------------------------------------------
-
-
-def email_invoice(*, shop: Shop, invoice_id: int, actor: Actor) -> Message:
-    """E-mail an invoice (PDF attached; the payment link while unpaid) to the customer again,
-    recorded on the order's timeline ("Invoice e-mailed")."""
-    from kantoor.invoices.models import Invoice
-
-    with transaction.atomic():
-        invoice = Invoice.objects.select_related("order").filter(shop=shop, pk=invoice_id).first()
-        if invoice is None:
-            raise MessagingError(_("Choose one of this shop's invoices."))
-        message = queue_invoice_message(invoice=invoice)
-        OrderEvent(
-            shop_id=shop.pk,
-            order_id=invoice.order_id,
-            kind=OrderEventKind.INVOICE_SENT,
-            actor=actor.user,
-            actor_label=actor.label,
-            data={"number": invoice.number, "to": message.to},
-            created_at=message.created_at,
-        ).save(force_insert=True)
-    return message
 
 
 def resend_message(*, shop: Shop, message_id: int, actor: Actor) -> Message:
@@ -529,14 +364,7 @@ def resend_message(*, shop: Shop, message_id: int, actor: Actor) -> Message:
         copy.body_html = original.body_html
         copy.resent_from = original
         copy.save(update_fields=["subject", "body_text", "body_html", "resent_from"])
-        if copy.order_id:
-            _message_event(
-                message=copy,
-                kind=EVENT_QUEUED,
-                label=actor.label,
-                user=actor.user,
-                at=copy.created_at,
-            ).save()
+        registry.record_on_timeline(copy, registry.QUEUED_AGAIN, actor=actor, at=copy.created_at)
     return copy
 
 

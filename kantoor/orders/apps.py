@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class OrdersConfig(AppConfig):
     name = "kantoor.orders"
     label = "orders"
+
+    def ready(self) -> None:
+        from kantoor.orders import notifications
+
+        notifications.register()

@@ -148,3 +148,8 @@ def order_totals(*, order: Order) -> Totals:
         shipping_vat_rate=order.shipping_vat_rate,
         prices_include_vat=order.prices_include_vat,
     )
+
+
+def latest_order(*, shop: Shop) -> Order | None:
+    """The shop's latest order (e.g. to preview an e-mail template with real values)."""
+    return Order.objects.filter(shop=shop).order_by("-created_at", "-pk").first()

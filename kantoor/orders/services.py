@@ -41,11 +41,12 @@ from kantoor.customers.services import (
     remember_addresses,
 )
 from kantoor.invoices.services import issue_debit_invoice, write_order_invoices
-from kantoor.messaging.services import queue_order_confirmation, queue_status_message
 from kantoor.numbering.models import DocumentKind
 from kantoor.numbering.services import allocate_numbers
+from kantoor.orders import events
 from kantoor.orders.locks import lock_order
-from kantoor.orders.models import Order, OrderEvent, OrderEventKind, OrderLine
+from kantoor.orders.models import Order, OrderEvent, OrderLine
+from kantoor.orders.notifications import queue_order_confirmation, queue_status_message
 from kantoor.shops.models import Shop
 
 BULK_CHUNK = 2000  # orders written per round of bulk inserts in place_orders_in_bulk
@@ -126,7 +127,7 @@ def place_order(
         invoice = issue_debit_invoice(
             order=order, actor=actor, new_order_lines=draft.lines, at=now, record_event=False
         )
-        _placed_event(order=order, actor=actor, invoice_number=invoice.number).save()
+        events.record(events.order_placed(order=order, actor=actor, invoice_number=invoice.number))
         # The outbox: the confirmation is written here and sent after commit (messaging).
         queue_order_confirmation(order=order)
         if account is not None:
@@ -355,7 +356,7 @@ def _write_bulk_chunk(
             allocate_numbers(shop=shop, kind=DocumentKind.INVOICE, count=count, on=day)
         )
     lines: list[OrderLine] = []
-    events: list[OrderEvent] = []
+    timeline: list[OrderEvent] = []
     movements: list[StockMovement] = []
     for request, draft, number, invoice_number in zip(
         chunk, drafts, numbers, invoice_numbers, strict=True
@@ -371,8 +372,8 @@ def _write_bulk_chunk(
             )
             for change in draft.stock_changes
         )
-        events.append(
-            _placed_event(order=order, actor=request.actor, invoice_number=invoice_number)
+        timeline.append(
+            events.order_placed(order=order, actor=request.actor, invoice_number=invoice_number)
         )
         for step in request.status_changes:
             new_status = OrderStatus(step.status)
@@ -389,8 +390,8 @@ def _write_bulk_chunk(
                     )
                     for change in draft.stock_changes
                 )
-            events.append(
-                status_changed_event(
+            timeline.append(
+                events.status_changed(
                     order=order, new_status=new_status, actor=step.actor, at=step.at
                 )
             )
@@ -408,7 +409,7 @@ def _write_bulk_chunk(
             for draft, invoice_number in zip(drafts, invoice_numbers, strict=True)
         ],
     )
-    OrderEvent.objects.bulk_create(events, batch_size=1000)
+    events.record_many(timeline)
     StockMovement.objects.bulk_create(movements, batch_size=1000)
     return numbers
 
@@ -438,13 +439,13 @@ def change_order_status(*, shop: Shop, order: Order, status: int, actor: Actor) 
         now = timezone.now()
         if new_status == OrderStatus.CANCELLED:
             _book_cancellation(order=locked, at=now)
-        event = status_changed_event(order=locked, new_status=new_status, actor=actor, at=now)
+        event = events.status_changed(order=locked, new_status=new_status, actor=actor, at=now)
         before = locked.status
         locked.status = new_status
         locked.updated_at = now
         locked.version += 1
         locked.save(update_fields=["status", "updated_at", "version"])
-        event.save()
+        events.record(event)
         queue_status_message(order=locked, before=before, after=new_status)
     return locked
 
@@ -455,35 +456,6 @@ def _check_status_change(*, order: Order, new_status: OrderStatus) -> None:
             _("An order that is %(current)s cannot become %(new)s.")
             % {"current": order.status_enum.label.lower(), "new": new_status.label.lower()}
         )
-
-
-def status_changed_event(
-    *, order: Order, new_status: OrderStatus, actor: Actor, at: datetime.datetime
-) -> OrderEvent:
-    return OrderEvent(
-        shop_id=order.shop_id,
-        order=order,
-        kind=OrderEventKind.STATUS_CHANGED,
-        actor=actor.user,
-        actor_label=actor.label,
-        data={"before": int(order.status), "after": int(new_status)},
-        created_at=at,
-    )
-
-
-def _placed_event(*, order: Order, actor: Actor, invoice_number: str = "") -> OrderEvent:
-    data = {"number": order.number, "total": str(order.total_gross), "items": order.item_count}
-    if invoice_number:
-        data["invoice"] = invoice_number
-    return OrderEvent(
-        shop_id=order.shop_id,
-        order=order,
-        kind=OrderEventKind.PLACED,
-        actor=actor.user,
-        actor_label=actor.label,
-        data=data,
-        created_at=order.created_at,
-    )
 
 
 def _book_cancellation(*, order: Order, at: datetime.datetime) -> None:
@@ -666,18 +638,11 @@ def edit_order(
                 "version",
             ]
         )
-        OrderEvent(
-            shop_id=locked.shop_id,
-            order=locked,
-            kind=OrderEventKind.EDITED,
-            actor=actor.user,
-            actor_label=actor.label,
-            data={
-                "changes": changes,
-                "total": [str(total_before), str(locked.total_gross)],
-            },
-            created_at=now,
-        ).save()
+        events.record(
+            events.order_edited(
+                order=locked, changes=changes, total_before=total_before, actor=actor, at=now
+            )
+        )
     return locked
 
 
@@ -895,16 +860,11 @@ def add_order_note(*, shop: Shop, order: Order, text: str, actor: Actor) -> Orde
     with transaction.atomic():
         if not Order.objects.filter(shop=shop, pk=order.pk).exists():
             raise Order.DoesNotExist
-        event = OrderEvent(
-            shop_id=shop.pk,
-            order_id=order.pk,
-            kind=OrderEventKind.NOTE_ADDED,
-            actor=actor.user,
-            actor_label=actor.label,
-            data={"text": text},
-            created_at=timezone.now(),
+        event = events.record(
+            events.note_added(
+                shop_id=shop.pk, order_id=order.pk, text=text, actor=actor, at=timezone.now()
+            )
         )
-        event.save()
     return event
 
 

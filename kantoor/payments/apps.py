@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class PaymentsConfig(AppConfig):
     name = "kantoor.payments"
     label = "payments"
+
+    def ready(self) -> None:
+        from kantoor.payments import notifications
+
+        notifications.register()

@@ -33,11 +33,12 @@ from kantoor.core.money import ZERO, format_money
 from kantoor.core.statuses import OrderStatus
 from kantoor.invoices.models import Invoice, InvoiceKind
 from kantoor.invoices.models import PaymentState as InvoiceState
+from kantoor.invoices.notifications import queue_invoice_message
 from kantoor.invoices.selectors import amount_due, order_is_paid
 from kantoor.invoices.services import InvoiceError, mark_invoice_paid
-from kantoor.messaging.services import queue_invoice_message, queue_payment_received_message
+from kantoor.orders import events
+from kantoor.orders.events import OrderEventKind
 from kantoor.orders.locks import lock_order
-from kantoor.orders.models import OrderEvent, OrderEventKind
 from kantoor.orders.services import OrderError, change_order_status
 from kantoor.payments.links import absolute_url
 from kantoor.payments.models import (
@@ -47,6 +48,7 @@ from kantoor.payments.models import (
     PaymentState,
     Provider,
 )
+from kantoor.payments.notifications import queue_payment_received_message
 from kantoor.payments.providers import (
     ONLINE_PROVIDERS,
     ProviderError,
@@ -335,27 +337,25 @@ def _move(*, payment: Payment, order, state: str, method: str) -> None:
 
 
 def _payment_event(
-    *, payment: Payment, kind: str, at: datetime.datetime, actor: Actor | None = None, **extra
+    *, payment: Payment, kind: str, at: datetime.datetime, actor: Actor | None = None, **outcome
 ) -> None:
-    actor = actor or provider_actor(payment.provider)
-    OrderEvent(
-        shop_id=payment.shop_id,
-        order_id=payment.order_id,
-        kind=kind,
-        actor=actor.user,
-        actor_label=actor.label,
-        data={
-            "invoice": payment.invoice.number,
-            "amount": str(payment.amount),
-            "currency": payment.currency,
-            "provider": payment.provider,
-            "reference": payment.provider_payment_id,
-            "method": payment.method,
-            "state": payment.state,
-            **extra,
-        },
-        created_at=at,
-    ).save(force_insert=True)
+    events.record(
+        events.payment_event(
+            kind,
+            shop_id=payment.shop_id,
+            order_id=payment.order_id,
+            invoice=payment.invoice.number,
+            amount=payment.amount,
+            currency=payment.currency,
+            provider=payment.provider,
+            reference=payment.provider_payment_id,
+            method=payment.method,
+            state=payment.state,
+            actor=actor or provider_actor(payment.provider),
+            at=at,
+            **outcome,
+        )
+    )
 
 
 def _apply(
@@ -405,15 +405,11 @@ def _apply(
 
 
 def _order_paid(*, shop: Shop, order, actor: Actor, at: datetime.datetime) -> None:
-    OrderEvent(
-        shop_id=shop.pk,
-        order_id=order.pk,
-        kind=OrderEventKind.ORDER_PAID,
-        actor=actor.user,
-        actor_label=actor.label,
-        data={"number": order.number},
-        created_at=at,
-    ).save(force_insert=True)
+    events.record(
+        events.order_paid(
+            shop_id=shop.pk, order_id=order.pk, number=order.number, actor=actor, at=at
+        )
+    )
     target = workflow_settings_for(shop=shop).status_when_paid
     if order.status == OrderStatus.AWAITING_PAYMENT and target:
         try:
@@ -592,17 +588,15 @@ def send_payment_link(*, shop: Shop, invoice: Invoice, actor: Actor):
         locked = Invoice.objects.select_for_update().get(shop=shop, pk=invoice.pk)
         _check_payable(shop=shop, invoice=locked)
         message = queue_invoice_message(invoice=locked)
-        OrderEvent(
-            shop_id=shop.pk,
-            order_id=order.pk,
-            kind=OrderEventKind.PAYMENT_LINK_SENT,
-            actor=actor.user,
-            actor_label=actor.label,
-            data={
-                "invoice": locked.number,
-                "to": locked.customer_email,
-                "amount": str(amount_to_pay(shop=shop, invoice=locked)),
-            },
-            created_at=timezone.now(),
-        ).save(force_insert=True)
+        events.record(
+            events.payment_link_sent(
+                shop_id=shop.pk,
+                order_id=order.pk,
+                invoice=locked.number,
+                to=locked.customer_email,
+                amount=amount_to_pay(shop=shop, invoice=locked),
+                actor=actor,
+                at=timezone.now(),
+            )
+        )
     return message

@@ -10,7 +10,8 @@ from django.utils import timezone
 from kantoor.core.actors import Actor
 from kantoor.invoices import selectors as invoice_selectors
 from kantoor.invoices.models import Invoice, InvoiceKind, PaymentState
-from kantoor.orders.models import OrderEvent, OrderEventKind
+from kantoor.orders.events import OrderEventKind
+from kantoor.orders.models import OrderEvent
 from tests.invoices.helpers import edit, line_edits
 
 needs_documents = pytest.mark.skipif(

@@ -15,7 +15,8 @@ from kantoor.invoices.models import Invoice, PaymentState
 from kantoor.invoices.selectors import order_is_paid
 from kantoor.invoices.services import credit_invoice
 from kantoor.messaging.models import Message
-from kantoor.orders.models import OrderEvent, OrderEventKind
+from kantoor.orders.events import OrderEventKind
+from kantoor.orders.models import OrderEvent
 from kantoor.payments.links import invoice_from_token
 from kantoor.payments.models import Payment, Provider
 from kantoor.payments.models import PaymentState as AttemptState

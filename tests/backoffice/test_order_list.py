@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from kantoor.core.actors import Actor
 from kantoor.core.statuses import OrderStatus
-from kantoor.orders.models import Order, OrderEvent, OrderEventKind
+from kantoor.orders.events import OrderEventKind
+from kantoor.orders.models import Order, OrderEvent
 from kantoor.orders.services import change_order_status
 from tests.orders.test_list_selectors import START, bulk, details
 

@@ -5,7 +5,8 @@ from django.urls import reverse
 
 from kantoor.catalog.selectors import stock_level_from_ledger
 from kantoor.customers.models import Customer
-from kantoor.orders.models import Order, OrderEvent, OrderEventKind
+from kantoor.orders.events import OrderEventKind
+from kantoor.orders.models import Order, OrderEvent
 
 
 def url(name, shop, **kwargs):

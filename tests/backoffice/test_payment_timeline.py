@@ -5,7 +5,8 @@ import pytest
 from django.utils import timezone
 
 from kantoor.backoffice.orders.tabs import INVOICE_AND_PAYMENT_KINDS, timeline_entry
-from kantoor.orders.models import Order, OrderEvent, OrderEventKind
+from kantoor.orders.events import OrderEventKind
+from kantoor.orders.models import Order, OrderEvent
 
 K = OrderEventKind
 

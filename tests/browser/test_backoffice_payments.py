@@ -10,7 +10,8 @@ from playwright.sync_api import expect
 
 from kantoor.core.actors import Actor
 from kantoor.invoices.models import Invoice, PaymentState
-from kantoor.orders.models import OrderEvent, OrderEventKind
+from kantoor.orders.events import OrderEventKind
+from kantoor.orders.models import OrderEvent
 from kantoor.payments.models import Payment, Provider
 from kantoor.payments.providers.demo import choose_outcome
 from kantoor.payments.services import handle_webhook, record_bank_transfer, start_payment

@@ -8,7 +8,8 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from kantoor.core.statuses import OrderStatus
-from kantoor.orders.models import Order, OrderEvent, OrderEventKind
+from kantoor.orders.events import OrderEventKind
+from kantoor.orders.models import Order, OrderEvent
 from kantoor.shops.models import Shop
 from tests.browser.test_backoffice import log_in
 

@@ -24,7 +24,8 @@ from kantoor.invoices.services import (
     mark_invoice_paid,
     propose_correction,
 )
-from kantoor.orders.models import OrderEvent, OrderEventKind
+from kantoor.orders.events import OrderEventKind
+from kantoor.orders.models import OrderEvent
 from kantoor.orders.services import LineEdit
 from kantoor.shops.models import WorkflowSettings
 from tests.invoices.helpers import edit, line_edits

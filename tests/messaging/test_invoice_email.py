@@ -8,15 +8,12 @@ from django.utils import timezone
 
 from kantoor.core.actors import Actor
 from kantoor.invoices.models import Invoice, InvoiceKind
-from kantoor.invoices.services import credit_invoice, mark_invoice_paid
+from kantoor.invoices.notifications import queue_invoice_message
+from kantoor.invoices.services import credit_invoice, email_invoice, mark_invoice_paid
 from kantoor.messaging.models import Message, MessageKind, MessageState
-from kantoor.messaging.services import (
-    MessagingError,
-    email_invoice,
-    queue_invoice_message,
-    send_due_messages,
-)
-from kantoor.orders.models import OrderEvent, OrderEventKind
+from kantoor.messaging.services import MessagingError, send_due_messages
+from kantoor.orders.events import OrderEventKind
+from kantoor.orders.models import OrderEvent
 from kantoor.payments.links import invoice_from_token
 
 

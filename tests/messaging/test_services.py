@@ -11,11 +11,7 @@ from kantoor.core.actors import Actor
 from kantoor.core.statuses import OrderStatus
 from kantoor.messaging import services
 from kantoor.messaging.models import Message, MessageKind, MessageState, MessageTemplate
-from kantoor.messaging.rendering import order_context
 from kantoor.messaging.services import (
-    EVENT_FAILED,
-    EVENT_QUEUED,
-    EVENT_SENT,
     MAX_ATTEMPTS,
     choose_status_messages,
     resend_message,
@@ -23,7 +19,9 @@ from kantoor.messaging.services import (
     send_due_messages,
     send_message,
 )
+from kantoor.orders.events import OrderEventKind
 from kantoor.orders.models import OrderEvent
+from kantoor.orders.notifications import order_context
 from kantoor.orders.services import (
     BulkOrderRequest,
     OrderError,
@@ -35,6 +33,10 @@ from kantoor.orders.services import (
 from tests.conftest import details_for
 
 DOWN = "tests.messaging.backends.DownBackend"
+
+EVENT_SENT = OrderEventKind.MESSAGE_SENT
+EVENT_FAILED = OrderEventKind.MESSAGE_FAILED
+EVENT_QUEUED = OrderEventKind.MESSAGE_QUEUED
 
 
 def later(minutes: float) -> datetime.datetime:

@@ -15,7 +15,8 @@ from kantoor.core.actors import Actor
 from kantoor.core.money import PriceLine, compute_totals
 from kantoor.core.statuses import OrderStatus
 from kantoor.invoices.models import Invoice, InvoiceLine
-from kantoor.orders.models import Order, OrderEvent, OrderEventKind
+from kantoor.orders.events import OrderEventKind
+from kantoor.orders.models import Order, OrderEvent
 from kantoor.orders.services import (
     BulkOrderRequest,
     OrderError,

@@ -12,7 +12,8 @@ from kantoor.core.actors import Actor
 from kantoor.core.money import PriceLine, compute_totals
 from kantoor.core.statuses import OrderStatus
 from kantoor.customers.services import AddressData
-from kantoor.orders.models import Order, OrderEvent, OrderEventKind, OrderLine
+from kantoor.orders.events import OrderEventKind
+from kantoor.orders.models import Order, OrderEvent, OrderLine
 from kantoor.orders.services import (
     LineEdit,
     OrderError,

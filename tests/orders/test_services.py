@@ -12,7 +12,8 @@ from kantoor.core.actors import Actor
 from kantoor.core.money import PriceLine, compute_totals
 from kantoor.core.statuses import OrderStatus, allowed_next_statuses
 from kantoor.customers.models import Customer
-from kantoor.orders.models import Order, OrderEvent, OrderEventKind
+from kantoor.orders.events import OrderEventKind
+from kantoor.orders.models import Order, OrderEvent
 from kantoor.orders.services import OrderError, OrderItem, change_order_status, place_order
 from tests.conftest import details_for
 

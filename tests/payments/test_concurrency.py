@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from kantoor.invoices.models import Invoice
 from kantoor.invoices.models import PaymentState as InvoiceState
-from kantoor.orders.models import OrderEvent, OrderEventKind
+from kantoor.orders.events import OrderEventKind
+from kantoor.orders.models import OrderEvent
 from kantoor.payments.models import DemoTransaction, Payment, PaymentState
 from kantoor.payments.services import handle_webhook, start_payment
 

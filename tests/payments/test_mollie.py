@@ -10,7 +10,8 @@ from django.urls import reverse
 
 from kantoor.invoices.models import PaymentState as InvoiceState
 from kantoor.invoices.services import credit_invoice
-from kantoor.orders.models import OrderEvent, OrderEventKind
+from kantoor.orders.events import OrderEventKind
+from kantoor.orders.models import OrderEvent
 from kantoor.payments.models import Payment, PaymentState
 from kantoor.payments.services import (
     PaymentError,

@@ -5,7 +5,8 @@ from django.utils import timezone
 
 from kantoor.invoices.services import credit_invoice
 from kantoor.messaging.models import Message
-from kantoor.orders.models import OrderEvent, OrderEventKind
+from kantoor.orders.events import OrderEventKind
+from kantoor.orders.models import OrderEvent
 from kantoor.payments.services import PaymentError, record_bank_transfer, send_payment_link
 
 

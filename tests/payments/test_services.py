@@ -13,7 +13,8 @@ from kantoor.invoices.models import Invoice, InvoiceKind
 from kantoor.invoices.models import PaymentState as InvoiceState
 from kantoor.invoices.selectors import order_is_paid
 from kantoor.invoices.services import credit_invoice
-from kantoor.orders.models import OrderEvent, OrderEventKind
+from kantoor.orders.events import OrderEventKind
+from kantoor.orders.models import OrderEvent
 from kantoor.orders.services import change_order_status
 from kantoor.payments.models import DemoTransaction, Payment, PaymentSettings, PaymentState
 from kantoor.payments.providers import provider_for

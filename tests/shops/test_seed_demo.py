@@ -17,7 +17,8 @@ from kantoor.core.money import PriceLine, compute_totals
 from kantoor.core.statuses import OrderStatus
 from kantoor.customers.models import Customer
 from kantoor.invoices.models import Invoice, PaymentState
-from kantoor.orders.models import Order, OrderEvent, OrderEventKind
+from kantoor.orders.events import OrderEventKind
+from kantoor.orders.models import Order, OrderEvent
 from kantoor.payments.models import DemoTransaction, Payment, Provider
 from kantoor.payments.models import PaymentState as PaymentProviderState
 from kantoor.shops.models import Membership, Role, Shop

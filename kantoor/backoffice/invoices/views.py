@@ -45,12 +45,12 @@ from kantoor.invoices.selectors import amount_due, invoice_lines, invoices_for_o
 from kantoor.invoices.services import (
     InvoiceError,
     credit_invoice,
+    email_invoice,
     issue_correction,
     mark_invoice_paid,
     propose_correction,
 )
 from kantoor.invoices.ubl import UblProfileError
-from kantoor.messaging.services import email_invoice
 from kantoor.orders.selectors import order_for_staff
 from kantoor.payments.models import PaymentState as PaymentAttemptState
 from kantoor.payments.selectors import payments_for_order

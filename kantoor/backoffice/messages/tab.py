@@ -7,10 +7,10 @@ from django.utils.translation import gettext as _
 
 from kantoor.messaging.models import MessageKind
 from kantoor.messaging.selectors import messages_for_order
-from kantoor.messaging.services import EVENT_FAILED, EVENT_QUEUED, EVENT_SENT
+from kantoor.orders.events import MESSAGE_KINDS, OrderEventKind
 from kantoor.orders.models import Order, OrderEvent
 
-MESSAGE_EVENT_KINDS = frozenset({EVENT_SENT, EVENT_FAILED, EVENT_QUEUED})
+MESSAGE_EVENT_KINDS = MESSAGE_KINDS
 
 
 def messages_context(order: Order) -> dict:
@@ -33,9 +33,9 @@ def message_event_summary(event: OrderEvent) -> tuple[str, str, list[str]]:
         "who": event.actor_label,
     }
     details = [data["subject"]] if data.get("subject") else []
-    if event.kind == EVENT_SENT:
+    if event.kind == OrderEventKind.MESSAGE_SENT:
         return "mail-check", _("%(what)s sent to %(to)s") % values, details
-    if event.kind == EVENT_FAILED:
+    if event.kind == OrderEventKind.MESSAGE_FAILED:
         if data.get("error"):
             details.append(data["error"])
         return "mail-warning", _("%(what)s to %(to)s could not be delivered") % values, details

@@ -23,8 +23,6 @@ from kantoor.messaging.rendering import (
     KIND_HELP,
     ORDER_VARIABLES,
     TemplateText,
-    example_context,
-    order_context,
     render_message,
 )
 from kantoor.messaging.services import (
@@ -34,7 +32,8 @@ from kantoor.messaging.services import (
     reset_message_template,
     save_message_template,
 )
-from kantoor.orders.selectors import order_by_number
+from kantoor.orders.notifications import example_context, order_context
+from kantoor.orders.selectors import latest_order, order_by_number
 from kantoor.shops.models import Language
 
 
@@ -84,7 +83,7 @@ def email_status_messages(request: HttpRequest, shop_slug: str) -> HttpResponse:
 def _preview(request: HttpRequest, *, kind: str, language: str, subject: str, body: str):
     """The template rendered with the shop's latest order (or made-up values)."""
     shop = request.shop
-    order = selectors.order_for_preview(shop=shop)
+    order = latest_order(shop=shop)
     if order is not None:
         data = {"before": 1, "after": order.status} if kind == MessageKind.STATUS_CHANGED else {}
         context = order_context(

@@ -26,7 +26,8 @@ from kantoor.backoffice.messages.tab import (
 from kantoor.backoffice.payments.labels import method_label
 from kantoor.core.money import format_money
 from kantoor.core.statuses import OrderStatus
-from kantoor.orders.models import Order, OrderEvent, OrderEventKind
+from kantoor.orders.events import OrderEventKind, kind_label
+from kantoor.orders.models import Order, OrderEvent
 from kantoor.orders.selectors import order_events, order_totals
 from kantoor.payments.models import PaymentState as PaymentAttemptState
 from kantoor.payments.models import Provider
@@ -179,7 +180,7 @@ def timeline_entry(event: OrderEvent, *, order: Order) -> TimelineEntry:
     return TimelineEntry(
         event=event,
         icon="circle-dot",
-        title=_("%(what)s by %(who)s") % {"what": event.get_kind_display(), "who": who},
+        title=_("%(what)s by %(who)s") % {"what": kind_label(event.kind), "who": who},
     )
 
 

@@ -39,7 +39,9 @@ from kantoor.invoices.services import (
     credit_invoice,
     issue_correction,
 )
-from kantoor.orders.models import Order, OrderEvent, OrderEventKind
+from kantoor.orders import events as order_events
+from kantoor.orders.events import OrderEventKind
+from kantoor.orders.models import Order, OrderEvent
 from kantoor.orders.services import (
     ADDRESS_FIELDS,
     BulkOrderRequest,
@@ -569,48 +571,40 @@ def _mark_paid_in_bulk(shop: Shop, staff: Actor, *, new_orders, rng: random.Rand
                     created_by=None if online else staff.user,
                 )
             )
-            common = {"actor": actor.user, "actor_label": actor.label, "created_at": at}
             # In the order the payments services write them: received, invoice paid, order paid.
             events.append(
-                OrderEvent(
+                order_events.payment_event(
+                    OrderEventKind.PAYMENT_RECEIVED,
                     shop_id=shop.pk,
                     order_id=order_id,
-                    kind=OrderEventKind.PAYMENT_RECEIVED,
-                    data={
-                        "invoice": number,
-                        "amount": str(total),
-                        "currency": shop.currency,
-                        "provider": Provider.DEMO if online else Provider.MANUAL,
-                        "reference": reference,
-                        "method": method,
-                        "state": PaymentProviderState.PAID,
-                        "booked": "paid",
-                    },
-                    **common,
+                    invoice=number,
+                    amount=total,
+                    currency=shop.currency,
+                    provider=Provider.DEMO if online else Provider.MANUAL,
+                    reference=reference,
+                    method=method,
+                    state=PaymentProviderState.PAID,
+                    actor=actor,
+                    at=at,
+                    booked="paid",
                 )
             )
             events.append(
-                OrderEvent(
+                order_events.invoice_paid(
                     shop_id=shop.pk,
                     order_id=order_id,
-                    kind=OrderEventKind.INVOICE_PAID,
-                    data={
-                        "number": number,
-                        "paid_on": paid_on.isoformat(),
-                        "amount": str(total),
-                        "note": note,
-                        "settled": [],
-                    },
-                    **common,
+                    number=number,
+                    paid_on=paid_on,
+                    amount=total,
+                    note=note,
+                    settled=[],
+                    actor=actor,
+                    at=at,
                 )
             )
             events.append(
-                OrderEvent(
-                    shop_id=shop.pk,
-                    order_id=order_id,
-                    kind=OrderEventKind.ORDER_PAID,
-                    data={"number": order_number},
-                    **common,
+                order_events.order_paid(
+                    shop_id=shop.pk, order_id=order_id, number=order_number, actor=actor, at=at
                 )
             )
             flush()

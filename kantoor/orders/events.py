@@ -1,0 +1,343 @@
+"""The order timeline's one writer: every OrderEvent is made here (DESIGN.md, Saleor's
+``order/events.py``).
+
+One builder per kind of event, with keyword arguments that say what the event records; each
+returns the unsaved event, so the bulk paths (``place_orders_in_bulk``, ``seed_demo``) insert
+many at once with ``record_many`` and the services save one with ``record``. The payload
+(``OrderEvent.data``) is plain JSON: codes, numbers and amounts as strings, never text in one
+language, so the timeline renders it in the reader's language.
+
+A new kind of event is a new ``OrderEventKind`` member and a builder here, and a sentence on the
+timeline (``kantoor/backoffice/orders/timeline.py``; a test fails when one is missing). The kind
+column has no database choices, so a new kind needs no migration.
+
+Apps below orders (messaging) cannot import this module: they report through a registry
+(``kantoor.messaging.registry``), and ``orders.notifications`` writes their events here.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Sequence
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from kantoor.core.actors import Actor
+from kantoor.orders.models import Order, OrderEvent
+
+
+class OrderEventKind(models.TextChoices):
+    PLACED = "placed", _("Order placed")
+    STATUS_CHANGED = "status_changed", _("Status changed")
+    NOTE_ADDED = "note_added", _("Note added")
+    EDITED = "edited", _("Order edited")
+    MESSAGE_QUEUED = "message_queued", _("E-mail queued")
+    MESSAGE_SENT = "message_sent", _("E-mail sent")
+    MESSAGE_FAILED = "message_failed", _("E-mail not delivered")
+    INVOICE_ISSUED = "invoice_issued", _("Invoice issued")
+    CREDIT_INVOICE_ISSUED = "credit_invoice_issued", _("Credit invoice issued")
+    INVOICE_PAID = "invoice_paid", _("Invoice marked paid")
+    INVOICE_SENT = "invoice_sent", _("Invoice e-mailed")
+    PAYMENT_LINK_SENT = "payment_link_sent", _("Payment link sent")
+    PAYMENT_RECEIVED = "payment_received", _("Payment received")
+    PAYMENT_FAILED = "payment_failed", _("Payment not completed")
+    PAYMENT_REFUNDED = "payment_refunded", _("Payment refunded")
+    ORDER_PAID = "order_paid", _("Order paid")
+
+
+MESSAGE_KINDS = frozenset(
+    {OrderEventKind.MESSAGE_QUEUED, OrderEventKind.MESSAGE_SENT, OrderEventKind.MESSAGE_FAILED}
+)
+PAYMENT_KINDS = frozenset(
+    {
+        OrderEventKind.PAYMENT_RECEIVED,
+        OrderEventKind.PAYMENT_FAILED,
+        OrderEventKind.PAYMENT_REFUNDED,
+    }
+)
+
+
+def kind_label(kind: str) -> str:
+    """What a kind of event is called ("Order placed"), or the code of a kind we do not know."""
+    try:
+        return str(OrderEventKind(kind).label)
+    except ValueError:
+        return str(kind)
+
+
+def _event(
+    kind: OrderEventKind,
+    *,
+    shop_id: int,
+    order: Order | None = None,
+    order_id: int | None = None,
+    actor: Actor,
+    at: datetime.datetime,
+    data: dict,
+) -> OrderEvent:
+    event = OrderEvent(
+        shop_id=shop_id,
+        kind=kind,
+        actor=actor.user,
+        actor_label=actor.label,
+        data=data,
+        created_at=at,
+    )
+    if order is not None:
+        event.order = order  # an unsaved order (bulk): its id is read when it is inserted
+    else:
+        event.order_id = order_id
+    return event
+
+
+def record(event: OrderEvent) -> OrderEvent:
+    """Save one event (an INSERT; events are append-only)."""
+    event.save(force_insert=True)
+    return event
+
+
+def record_many(events: Sequence[OrderEvent]) -> list[OrderEvent]:
+    """Insert many events at once (the bulk paths)."""
+    return OrderEvent.objects.bulk_create(events, batch_size=1000)
+
+
+# --- The order itself -------------------------------------------------------------------------
+
+
+def order_placed(*, order: Order, actor: Actor, invoice_number: str = "") -> OrderEvent:
+    """The order was placed (at its own date), with the invoice issued with it."""
+    data = {"number": order.number, "total": str(order.total_gross), "items": order.item_count}
+    if invoice_number:
+        data["invoice"] = invoice_number
+    return _event(
+        OrderEventKind.PLACED,
+        shop_id=order.shop_id,
+        order=order,
+        actor=actor,
+        at=order.created_at,
+        data=data,
+    )
+
+
+def status_changed(
+    *, order: Order, new_status: int, actor: Actor, at: datetime.datetime
+) -> OrderEvent:
+    """The order moves from its status now (``order.status``) to ``new_status``."""
+    return _event(
+        OrderEventKind.STATUS_CHANGED,
+        shop_id=order.shop_id,
+        order=order,
+        actor=actor,
+        at=at,
+        data={"before": int(order.status), "after": int(new_status)},
+    )
+
+
+def order_edited(
+    *,
+    order: Order,
+    changes: list[dict],
+    total_before,
+    actor: Actor,
+    at: datetime.datetime,
+) -> OrderEvent:
+    """An edit of lines, shipping or addresses: ``changes`` as ``edit_order`` describes them."""
+    return _event(
+        OrderEventKind.EDITED,
+        shop_id=order.shop_id,
+        order=order,
+        actor=actor,
+        at=at,
+        data={"changes": changes, "total": [str(total_before), str(order.total_gross)]},
+    )
+
+
+def note_added(
+    *, shop_id: int, order_id: int, text: str, actor: Actor, at: datetime.datetime
+) -> OrderEvent:
+    """An internal note (staff only)."""
+    return _event(
+        OrderEventKind.NOTE_ADDED,
+        shop_id=shop_id,
+        order_id=order_id,
+        actor=actor,
+        at=at,
+        data={"text": text},
+    )
+
+
+def order_paid(
+    *, shop_id: int, order_id: int, number: str, actor: Actor, at: datetime.datetime
+) -> OrderEvent:
+    """Every invoice of the order is settled."""
+    return _event(
+        OrderEventKind.ORDER_PAID,
+        shop_id=shop_id,
+        order_id=order_id,
+        actor=actor,
+        at=at,
+        data={"number": number},
+    )
+
+
+# --- Messages ---------------------------------------------------------------------------------
+
+
+def message_event(
+    kind: OrderEventKind,
+    *,
+    shop_id: int,
+    order_id: int,
+    message_id: int,
+    message_kind: str,
+    to: str,
+    subject: str,
+    actor: Actor,
+    at: datetime.datetime,
+    error: str = "",
+) -> OrderEvent:
+    """An e-mail to the customer was queued again (resent), sent, or could not be delivered."""
+    if kind not in MESSAGE_KINDS:
+        raise ValueError(f"{kind} is not a message event")
+    data = {"message": message_id, "kind": message_kind, "to": to, "subject": subject}
+    if error:
+        data["error"] = error
+    return _event(kind, shop_id=shop_id, order_id=order_id, actor=actor, at=at, data=data)
+
+
+# --- Invoices ---------------------------------------------------------------------------------
+
+
+def invoice_issued(
+    *,
+    shop_id: int,
+    order_id: int,
+    number: str,
+    total,
+    credit: bool,
+    corrects: str = "",
+    actor: Actor,
+    at: datetime.datetime,
+) -> OrderEvent:
+    """A debit or credit invoice was issued (``corrects``: the invoice a credit refers to)."""
+    data = {"number": number, "total": str(total)}
+    if corrects:
+        data["corrects"] = corrects
+    return _event(
+        OrderEventKind.CREDIT_INVOICE_ISSUED if credit else OrderEventKind.INVOICE_ISSUED,
+        shop_id=shop_id,
+        order_id=order_id,
+        actor=actor,
+        at=at,
+        data=data,
+    )
+
+
+def invoice_paid(
+    *,
+    shop_id: int,
+    order_id: int,
+    number: str,
+    paid_on: datetime.date,
+    amount,
+    note: str,
+    settled: Iterable[str],
+    actor: Actor,
+    at: datetime.datetime,
+) -> OrderEvent:
+    """An invoice was marked paid (or a credit refunded), settling the credits in ``settled``."""
+    return _event(
+        OrderEventKind.INVOICE_PAID,
+        shop_id=shop_id,
+        order_id=order_id,
+        actor=actor,
+        at=at,
+        data={
+            "number": number,
+            "paid_on": paid_on.isoformat(),
+            "amount": str(amount),
+            "note": note,
+            "settled": list(settled),
+        },
+    )
+
+
+def invoice_sent(
+    *, shop_id: int, order_id: int, number: str, to: str, actor: Actor, at: datetime.datetime
+) -> OrderEvent:
+    """Staff e-mailed an invoice to the customer."""
+    return _event(
+        OrderEventKind.INVOICE_SENT,
+        shop_id=shop_id,
+        order_id=order_id,
+        actor=actor,
+        at=at,
+        data={"number": number, "to": to},
+    )
+
+
+# --- Payments ---------------------------------------------------------------------------------
+
+
+def payment_link_sent(
+    *,
+    shop_id: int,
+    order_id: int,
+    invoice: str,
+    to: str,
+    amount,
+    actor: Actor,
+    at: datetime.datetime,
+) -> OrderEvent:
+    """The invoice's payment link was e-mailed."""
+    return _event(
+        OrderEventKind.PAYMENT_LINK_SENT,
+        shop_id=shop_id,
+        order_id=order_id,
+        actor=actor,
+        at=at,
+        data={"invoice": invoice, "to": to, "amount": str(amount)},
+    )
+
+
+def payment_event(
+    kind: OrderEventKind,
+    *,
+    shop_id: int,
+    order_id: int,
+    invoice: str,
+    amount,
+    currency: str,
+    provider: str,
+    reference: str,
+    method: str,
+    state: str,
+    actor: Actor,
+    at: datetime.datetime,
+    **outcome: str,
+) -> OrderEvent:
+    """A payment was received, did not complete, or was refunded.
+
+    ``outcome`` holds codes only: ``booked`` (paid, part, overpaid, invoice_already_settled) for
+    a received payment; ``refunded``, ``credit_invoice`` and ``refund`` for a refund.
+    """
+    if kind not in PAYMENT_KINDS:
+        raise ValueError(f"{kind} is not a payment event")
+    return _event(
+        kind,
+        shop_id=shop_id,
+        order_id=order_id,
+        actor=actor,
+        at=at,
+        data={
+            "invoice": invoice,
+            "amount": str(amount),
+            "currency": currency,
+            "provider": provider,
+            "reference": reference,
+            "method": method,
+            "state": state,
+            **outcome,
+        },
+    )

@@ -96,7 +96,7 @@ def run(args) -> dict:
 
     setup = _prepare()
     no_send = mock.patch.object(messaging, "dispatch", lambda message_id: None)
-    no_outbox = mock.patch("kantoor.orders.services.queue_order_confirmation", lambda **kw: None)
+    no_outbox = mock.patch("kantoor.checkout.services.queue_order_confirmation", lambda **kw: None)
 
     # --- place_order with and without the outbox row ------------------------------------------
     with no_send:

@@ -88,7 +88,7 @@ def _requests(shop, orders: int) -> tuple[dict[str, str], dict[str, str]]:
     from django.utils import timezone
 
     from kantoor.core.statuses import OrderStatus
-    from kantoor.orders.list_selectors import order_keyset
+    from kantoor.invoices.order_list import order_keyset
     from kantoor.orders.models import Order
 
     base = f"/backoffice/{SHOP}/orders/"

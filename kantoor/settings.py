@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "kantoor.customers",
     "kantoor.numbering",
     "kantoor.orders",
+    "kantoor.checkout",
     "kantoor.invoices",
     "kantoor.payments",
     "kantoor.messaging",

@@ -6,9 +6,9 @@ import pytest
 
 from kantoor.catalog.models import Product
 from kantoor.catalog.services import correct_stock
+from kantoor.checkout.services import OrderItem, place_order
 from kantoor.core.actors import Actor
 from kantoor.customers.services import AddressData, CustomerDetails
-from kantoor.orders.services import OrderItem, place_order
 from kantoor.shops.models import Membership, Role, User
 from kantoor.shops.services import create_shop
 

@@ -1,7 +1,7 @@
 """Reads for the invoice pages: one invoice by number, a customer's invoices, the invoice list.
 
 Kept beside selectors.py (same rules: reads only, always taking the shop). The list follows
-kantoor.orders.list_selectors: filters, search, keyset pagination and a bounded count.
+kantoor.invoices.order_list: filters, search, keyset pagination and a bounded count.
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from kantoor.catalog.models import Product
 from kantoor.catalog.selectors import products_for_sale
+from kantoor.checkout.services import OrderItem
 from kantoor.core.errors import KantoorError
 from kantoor.core.money import Totals
 from kantoor.core.pricing import (
@@ -22,7 +23,6 @@ from kantoor.core.pricing import (
     price_draft,
     shipping_is_offered,
 )
-from kantoor.orders.services import OrderItem
 from kantoor.shops.models import Shop
 
 

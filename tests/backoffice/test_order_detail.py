@@ -9,11 +9,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from kantoor.catalog.selectors import stock_level_from_ledger
+from kantoor.checkout.services import OrderItem, place_order
 from kantoor.core.actors import Actor
 from kantoor.core.statuses import OrderStatus
 from kantoor.orders.events import OrderEventKind
 from kantoor.orders.models import Order, OrderEvent
-from kantoor.orders.services import OrderItem, add_order_note, place_order
+from kantoor.orders.services import add_order_note
 from kantoor.shops.models import User
 from tests.conftest import details_for
 

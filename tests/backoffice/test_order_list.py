@@ -237,9 +237,9 @@ def test_keyset_pages_next_previous_first_last(staff_client, shop, products):
 
 
 def test_the_count_is_capped_and_says_so(staff_client, shop, products, monkeypatch):
-    monkeypatch.setattr("kantoor.orders.list_selectors.ORDER_LIST_COUNT_CAP", 10)
+    monkeypatch.setattr("kantoor.invoices.order_list.ORDER_LIST_COUNT_CAP", 10)
     make_many(shop, products, 12)
-    from kantoor.orders import list_selectors
+    from kantoor.invoices import order_list as list_selectors
 
     monkeypatch.setattr(
         "kantoor.backoffice.orders.list_views.count_orders",

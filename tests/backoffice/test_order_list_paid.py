@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from kantoor.core.actors import Actor
 from kantoor.invoices.models import Invoice, InvoiceKind, PaymentState
+from kantoor.invoices.order_list import OrderFilters, count_orders, order_list
 from kantoor.invoices.selectors import order_is_paid
 from kantoor.invoices.services import credit_invoice, mark_invoice_paid
-from kantoor.orders.list_selectors import OrderFilters, count_orders, order_list
 from tests.backoffice.test_order_list import make_many
 
 STATES = [state.value for state in PaymentState]

@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kantoor.catalog.models import Product
+from kantoor.checkout.services import OrderItem, place_order
 from kantoor.core.actors import Actor
 from kantoor.invoices.models import Invoice, InvoiceKind
 from kantoor.invoices.selectors import invoiced_total
@@ -21,7 +22,7 @@ from kantoor.invoices.services import (
     propose_correction,
 )
 from kantoor.orders.models import Order
-from kantoor.orders.services import LineEdit, OrderItem, place_order
+from kantoor.orders.services import LineEdit
 from kantoor.shops.models import Shop
 from tests.conftest import details_for
 from tests.invoices.helpers import edit

@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kantoor.catalog.models import Product
+from kantoor.checkout.services import OrderItem, place_order
 from kantoor.core.actors import Actor
 from kantoor.core.pricing import (
     price_excluding_vat,
@@ -30,7 +31,7 @@ from kantoor.invoices.selectors import invoice_document, invoiced_total
 from kantoor.invoices.services import credit_invoice, issue_correction, propose_correction
 from kantoor.invoices.ubl import nlcius_applies, render_invoice_ubl
 from kantoor.orders.models import Order
-from kantoor.orders.services import LineEdit, OrderItem, place_order
+from kantoor.orders.services import LineEdit
 from kantoor.shops.models import Membership, Role
 from tests.invoices.helpers import edit
 

@@ -371,7 +371,7 @@ def test_the_shipping_line_is_described_in_the_invoices_language(
 ):
     from django.utils import translation
 
-    from kantoor.orders.services import OrderItem, place_order
+    from kantoor.checkout.services import OrderItem, place_order
     from tests.conftest import details_for
 
     # Whatever language is active where the invoice is issued (an English back office, a

@@ -7,6 +7,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from kantoor.checkout.services import BulkOrderRequest, OrderItem, place_order, place_orders_in_bulk
 from kantoor.core.actors import Actor
 from kantoor.core.statuses import OrderStatus
 from kantoor.messaging import services
@@ -22,14 +23,7 @@ from kantoor.messaging.services import (
 from kantoor.orders.events import OrderEventKind
 from kantoor.orders.models import OrderEvent
 from kantoor.orders.notifications import order_context
-from kantoor.orders.services import (
-    BulkOrderRequest,
-    OrderError,
-    OrderItem,
-    change_order_status,
-    place_order,
-    place_orders_in_bulk,
-)
+from kantoor.orders.services import OrderError, change_order_status
 from tests.conftest import details_for
 
 DOWN = "tests.messaging.backends.DownBackend"

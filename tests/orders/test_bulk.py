@@ -11,21 +11,20 @@ from django.utils import timezone
 from kantoor.catalog.models import MovementReason, Product, StockMovement
 from kantoor.catalog.selectors import stock_level_from_ledger
 from kantoor.catalog.services import correct_stock
+from kantoor.checkout.services import (
+    BulkOrderRequest,
+    OrderItem,
+    StatusChange,
+    place_order,
+    place_orders_in_bulk,
+)
 from kantoor.core.actors import Actor
 from kantoor.core.money import PriceLine, compute_totals
 from kantoor.core.statuses import OrderStatus
 from kantoor.invoices.models import Invoice, InvoiceLine
 from kantoor.orders.events import OrderEventKind
 from kantoor.orders.models import Order, OrderEvent
-from kantoor.orders.services import (
-    BulkOrderRequest,
-    OrderError,
-    OrderItem,
-    StatusChange,
-    change_order_status,
-    place_order,
-    place_orders_in_bulk,
-)
+from kantoor.orders.services import OrderError, change_order_status
 from tests.conftest import details_for
 
 S = OrderStatus

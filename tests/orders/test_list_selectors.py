@@ -6,18 +6,23 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from kantoor.checkout.services import (
+    BulkOrderRequest,
+    OrderItem,
+    StatusChange,
+    place_orders_in_bulk,
+)
 from kantoor.core.actors import Actor
 from kantoor.core.keyset import InvalidCursor
 from kantoor.core.statuses import OrderStatus
 from kantoor.customers.services import AddressData, CustomerDetails
-from kantoor.orders.list_selectors import (
+from kantoor.invoices.order_list import (
     OrderFilters,
     count_orders,
     filtered_orders,
     order_list,
 )
 from kantoor.orders.models import Order
-from kantoor.orders.services import BulkOrderRequest, OrderItem, StatusChange, place_orders_in_bulk
 
 S = OrderStatus
 START = timezone.make_aware(datetime.datetime(2026, 3, 2, 10, 0))

@@ -8,13 +8,14 @@ from django.db import transaction
 
 from kantoor.catalog.models import MovementReason, StockMovement
 from kantoor.catalog.selectors import stock_level_from_ledger
+from kantoor.checkout.services import OrderItem, place_order
 from kantoor.core.actors import Actor
 from kantoor.core.money import PriceLine, compute_totals
 from kantoor.core.statuses import OrderStatus, allowed_next_statuses
 from kantoor.customers.models import Customer
 from kantoor.orders.events import OrderEventKind
 from kantoor.orders.models import Order, OrderEvent
-from kantoor.orders.services import OrderError, OrderItem, change_order_status, place_order
+from kantoor.orders.services import OrderError, change_order_status
 from tests.conftest import details_for
 
 

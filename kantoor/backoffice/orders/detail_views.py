@@ -28,6 +28,7 @@ from kantoor.backoffice.orders.forms import (
 from kantoor.backoffice.orders.tabs import TABS, tab_for
 from kantoor.backoffice.views import render_in_shop
 from kantoor.catalog.selectors import products_for_sale
+from kantoor.checkout.services import OrderItem, place_order
 from kantoor.core.actors import Actor
 from kantoor.core.money import ZERO
 from kantoor.customers.selectors import customer_for_staff, default_addresses, search_customers
@@ -37,11 +38,9 @@ from kantoor.orders.selectors import order_for_staff
 from kantoor.orders.services import (
     EDITABLE_STATUSES_EXCLUDED,
     OrderError,
-    OrderItem,
     add_order_note,
     change_order_status,
     edit_order,
-    place_order,
 )
 
 

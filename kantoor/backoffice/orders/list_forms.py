@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from kantoor.backoffice.lists import IndexListForm, list_query, search_field
 from kantoor.core.statuses import OrderStatus
 from kantoor.customers.models import Customer
-from kantoor.orders.list_selectors import DEFAULT_ORDER_SORT, ORDER_LIST_SORTS, OrderFilters
+from kantoor.invoices.order_list import DEFAULT_ORDER_SORT, ORDER_LIST_SORTS, OrderFilters
 
 SORT_CHOICES = [
     ("-date", _("Newest first")),

@@ -23,7 +23,7 @@ from kantoor.backoffice.orders.list_forms import (
 )
 from kantoor.core.actors import Actor
 from kantoor.core.statuses import CLOSED_STATUSES, OrderStatus
-from kantoor.orders.list_selectors import (
+from kantoor.invoices.order_list import (
     count_orders,
     order_list,
 )

@@ -3,7 +3,7 @@ index for the search box.
 
 B-tree indexes end in the primary key so keyset pagination on (sort value, id) reads only the
 rows of one page. The search matches a fragment anywhere in the order's own copy of number,
-e-mail, names, company and postcodes (``kantoor.orders.list_selectors.ORDER_SEARCH_SQL``); on
+e-mail, names, company and postcodes (``kantoor.invoices.order_list.ORDER_SEARCH_SQL``); on
 PostgreSQL a GIN trigram index on exactly that expression answers ``ILIKE '%fragment%'``
 without reading every order. SQLite has no such index: there the search scans the shop's orders,
 which is fine at SQLite sizes.

@@ -6,13 +6,14 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from kantoor.checkout.services import place_order
 from kantoor.core.actors import Actor
 from kantoor.core.money import format_money as money
 from kantoor.core.pricing import ShippingMethod
 from kantoor.customers.selectors import default_addresses
 from kantoor.invoices.models import Invoice, InvoiceKind
 from kantoor.orders.selectors import order_by_id
-from kantoor.orders.services import OrderError, place_order
+from kantoor.orders.services import OrderError
 from kantoor.payments.links import payment_link_path, payment_link_token
 from kantoor.payments.services import PaymentError, amount_to_pay
 from kantoor.storefront.cart import cart_summary

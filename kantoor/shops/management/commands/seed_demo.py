@@ -4,7 +4,7 @@ Idempotent: it brings the shop to at least ``--orders`` orders and adds none whe
 that many. Two runs at once are safe: after the shop exists, everything happens in one
 transaction that first locks the Shop row (on SQLite the IMMEDIATE transaction already
 serialises writers), so the second run waits, counts the first run's orders and adds none.
-Orders go through orders.services.place_orders_in_bulk, which tests/orders/test_bulk.py
+Orders go through checkout.services.place_orders_in_bulk, which tests/orders/test_bulk.py
 proves equal to place_order + change_order_status (each order with its invoice). Then the
 invoices get the history a real shop has: cancelled orders credited, a few orders edited and
 corrected (a debit or a credit invoice), most invoices paid online through the demo provider,
@@ -28,6 +28,12 @@ from django.utils import timezone
 
 from kantoor.catalog.models import MovementReason, Product
 from kantoor.catalog.services import StockChange, book_stock_movements, lock_products
+from kantoor.checkout.services import (
+    BulkOrderRequest,
+    OrderItem,
+    StatusChange,
+    place_orders_in_bulk,
+)
 from kantoor.core.actors import Actor
 from kantoor.core.errors import KantoorError
 from kantoor.core.pricing import ShippingMethod
@@ -42,15 +48,7 @@ from kantoor.invoices.services import (
 from kantoor.orders import events as order_events
 from kantoor.orders.events import OrderEventKind
 from kantoor.orders.models import Order, OrderEvent
-from kantoor.orders.services import (
-    ADDRESS_FIELDS,
-    BulkOrderRequest,
-    LineEdit,
-    OrderItem,
-    StatusChange,
-    edit_order,
-    place_orders_in_bulk,
-)
+from kantoor.orders.services import ADDRESS_FIELDS, LineEdit, edit_order
 from kantoor.payments.models import DemoTransaction, Payment, Provider
 from kantoor.payments.models import PaymentState as PaymentProviderState
 from kantoor.payments.services import provider_actor, record_bank_transfer

@@ -1,6 +1,7 @@
-"""Reads for the back-office order list: filters, search, keyset pagination, a bounded count.
-
-Kept beside selectors.py (same rules: reads only, always taking the shop).
+"""The back-office order list: filters, search, keyset pages and a capped count, with each
+order's paid state. It reads orders with what their invoices say (paid means every invoice is
+settled), so it sits in the invoices layer: orders never import invoices. Reads only, always
+taking the shop.
 """
 
 import datetime

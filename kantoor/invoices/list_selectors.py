@@ -19,7 +19,9 @@ from django.http import Http404
 
 from kantoor.core.keyset import Keyset, keyset_page
 from kantoor.customers.models import Customer
+from kantoor.invoices.documents import pdf, ubl
 from kantoor.invoices.models import Invoice
+from kantoor.invoices.selectors import invoice_document
 from kantoor.orders.models import Order
 from kantoor.shops.models import Shop
 
@@ -226,16 +228,14 @@ class InvoiceFile:
 def invoice_file(*, invoice: Invoice, fmt: str) -> InvoiceFile:
     """The invoice as a PDF (from the cache, by content hash) or as UBL (Peppol or NLCIUS).
 
-    Raises kantoor.invoices.ubl.UblProfileError when NLCIUS does not apply (a Dutch consumer).
+    Raises kantoor.invoices.documents.ubl.UblProfileError when NLCIUS does not apply (a Dutch
+    consumer).
     """
-    from kantoor.invoices.pdf import invoice_pdf
-    from kantoor.invoices.selectors import invoice_document
-    from kantoor.invoices.ubl import render_invoice_ubl
 
     document = invoice_document(invoice=invoice)
     if fmt == PDF:
-        return InvoiceFile(invoice_pdf(document), "application/pdf", f"{invoice.number}.pdf")
+        return InvoiceFile(pdf.invoice_pdf(document), "application/pdf", f"{invoice.number}.pdf")
     profile = "nlcius" if fmt == UBL_NLCIUS else "peppol"
     return InvoiceFile(
-        render_invoice_ubl(document, profile), "application/xml", f"{invoice.number}.xml"
+        ubl.render_invoice_ubl(document, profile), "application/xml", f"{invoice.number}.xml"
     )

@@ -4,17 +4,24 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet, Sum
 
 from kantoor.core.money import ZERO
+from kantoor.invoices.documents.document import (
+    INTRA_COMMUNITY,
+    STANDARD,
+    ZERO_RATED,
+    DocumentLine,
+    InvoiceDocument,
+    Party,
+    PaymentMeans,
+    totals_for,
+    vat_breakdown_for,
+)
 from kantoor.invoices.models import Invoice, InvoiceKind, InvoiceLine, PaymentState
 from kantoor.orders.models import Order
 from kantoor.shops.models import Shop
-
-if TYPE_CHECKING:
-    from kantoor.invoices.document import InvoiceDocument
 
 SETTLED_DEBIT = frozenset({PaymentState.PAID, PaymentState.CREDITED})
 SETTLED_CREDIT = frozenset({PaymentState.REFUNDED, PaymentState.CREDITED})
@@ -94,18 +101,6 @@ def invoice_document(*, invoice: Invoice) -> InvoiceDocument:
     rate), never from the order or the shop as they are now, so the document is the same every
     time. Amounts are signed as the invoice states them (negative on a credit invoice).
     """
-    from kantoor.invoices.document import (
-        INTRA_COMMUNITY,
-        STANDARD,
-        ZERO_RATED,
-        DocumentLine,
-        InvoiceDocument,
-        Party,
-        PaymentMeans,
-        totals_for,
-        vat_breakdown_for,
-    )
-
     supplier = Party(
         name=invoice.supplier_name,
         legal_name=invoice.supplier_name,

@@ -20,6 +20,8 @@ from collections.abc import Mapping, Sequence
 from django.conf import settings
 from django.db import close_old_connections
 
+from kantoor.messaging.services.delivery import send_due_messages, send_message
+
 logger = logging.getLogger(__name__)
 
 _started = threading.Event()
@@ -64,8 +66,6 @@ def start_sweeper(*, every: float | None = None) -> threading.Thread | None:
 
 
 def _loop(*, every: float) -> None:
-    from kantoor.messaging.services import send_due_messages, send_message
-
     time.sleep(min(every, 3))  # let the server finish starting
     next_sweep = 0.0
     while True:

@@ -1,14 +1,10 @@
 import datetime
-from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from kantoor.core.errors import KantoorError
-from kantoor.numbering.formatting import InvalidPrefix, format_number, period_for, validate_prefix
+from kantoor.numbering.formatting import format_number, period_for
 from kantoor.numbering.models import DEFAULT_PREFIXES, DocumentKind, NumberCounter, NumberSeries
-from kantoor.numbering.selectors import COLLISION_LOOKAHEAD, numbers_in_use, preview_numbers
 
 
 def ensure_default_number_series(*, shop) -> None:
@@ -99,104 +95,3 @@ def _advance_counter(*, series: NumberSeries, period: int, count: int) -> int | 
         )
         row = cursor.fetchone()
     return None if row is None else row[0]
-
-
-# --- Numbers tab of the workflow settings (issue 4) -------------------------------------------
-
-
-MAX_PADDING = 12
-
-
-class NumberingError(KantoorError):
-    """A numbering change the shop cannot make; ``errors`` maps kind → message."""
-
-    code = "numbering_refused"
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
-
-
-@dataclass(frozen=True)
-class SeriesSettings:
-    prefix: str
-    padding: int
-    yearly_restart: bool
-
-
-@transaction.atomic
-def change_numbering(
-    *,
-    shop,
-    user,
-    series: dict[str, SeriesSettings],
-    credit_invoices_share_invoice_series: bool | None = None,
-    on: datetime.date | None = None,
-) -> None:
-    """Change how new documents are numbered. Existing documents keep their numbers.
-
-    A change that would give a new document a number an existing document of that kind already
-    has (checked for the next ``COLLISION_LOOKAHEAD`` numbers) is refused, as is a prefix with an
-    unknown placeholder. All or nothing: one refused series changes nothing.
-    """
-    from kantoor.shops.audit import record_changes
-    from kantoor.shops.services import update_workflow_settings
-
-    on = on or timezone.localdate()
-    rows = {
-        row.kind: row
-        for row in NumberSeries.objects.select_for_update().filter(shop=shop, kind__in=series)
-    }
-    errors: dict[str, str] = {}
-    before, after = {}, {}
-    for kind, wanted in series.items():
-        row = rows[kind]
-        try:
-            validate_prefix(wanted.prefix, yearly_restart=wanted.yearly_restart)
-        except InvalidPrefix as error:
-            errors[kind] = str(error)
-            continue
-        if not 0 <= wanted.padding <= MAX_PADDING:
-            errors[kind] = _("Padding is a number from 0 to %(max)s.") % {"max": MAX_PADDING}
-            continue
-        current = SeriesSettings(row.prefix, row.padding, row.yearly_restart)
-        if wanted == current:
-            continue
-        upcoming = preview_numbers(
-            shop=shop,
-            kind=kind,
-            prefix=wanted.prefix,
-            padding=wanted.padding,
-            yearly_restart=wanted.yearly_restart,
-            count=COLLISION_LOOKAHEAD,
-            on=on,
-        )
-        taken = numbers_in_use(shop=shop, kind=kind, numbers=upcoming)
-        if taken:
-            errors[kind] = _(
-                "A new document would get number %(number)s, which an existing document "
-                "already has. Choose another prefix; existing numbers never change."
-            ) % {"number": taken[0]}
-            continue
-        for name in ("prefix", "padding", "yearly_restart"):
-            if getattr(wanted, name) != getattr(current, name):
-                before[f"{kind}.{name}"] = getattr(current, name)
-                after[f"{kind}.{name}"] = getattr(wanted, name)
-        row.prefix, row.padding, row.yearly_restart = (
-            wanted.prefix,
-            wanted.padding,
-            wanted.yearly_restart,
-        )
-    if errors:
-        raise NumberingError(errors)
-    changed = [row for row in rows.values() if any(k.startswith(f"{row.kind}.") for k in after)]
-    if changed:
-        NumberSeries.objects.bulk_update(changed, ["prefix", "padding", "yearly_restart"])
-        record_changes(shop=shop, user=user, section="numbers", before=before, after=after)
-    if credit_invoices_share_invoice_series is not None:
-        update_workflow_settings(
-            shop=shop,
-            user=user,
-            section="numbers",
-            values={"credit_invoices_share_invoice_series": credit_invoices_share_invoice_series},
-        )

@@ -27,7 +27,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kantoor.core.actors import Actor
-from kantoor.core.crypto import CredentialsError, decrypt_credentials, encrypt_credentials
+from kantoor.core.crypto import (
+    CredentialsError,
+    decrypt_credentials,
+    encrypt_credentials,
+    masked,
+)
 from kantoor.core.errors import KantoorError
 from kantoor.core.money import ZERO, format_money
 from kantoor.core.statuses import OrderStatus
@@ -141,8 +146,6 @@ def _audited(settings: dict) -> dict:
 def provider_settings(*, shop: Shop) -> dict:
     """The shop's provider and its keys as they may be shown back (masked), for the settings
     page: {"provider": "mollie", "mollie_api_key": "live_…wxyz", "keys_readable": True}."""
-    from kantoor.core.crypto import masked
-
     saved = PaymentSettings.objects.filter(shop_id=shop.pk).first()
     result = {"provider": saved.provider if saved else Provider.DEMO, "mollie_api_key": ""}
     result["keys_readable"] = True

@@ -8,11 +8,11 @@ import pytest
 from django.utils import timezone
 
 from kantoor.core.actors import Actor
-from kantoor.invoices.document import CREDIT, DEBIT
+from kantoor.invoices.documents.document import CREDIT, DEBIT
+from kantoor.invoices.documents.ubl import render_invoice_ubl
 from kantoor.invoices.models import Invoice
 from kantoor.invoices.selectors import invoice_document
 from kantoor.invoices.services import credit_invoice, issue_correction
-from kantoor.invoices.ubl import render_invoice_ubl
 from kantoor.shops.models import Shop
 from tests.invoices.helpers import edit, line_edits
 

@@ -15,9 +15,9 @@ from hypothesis import settings as hypothesis_settings
 
 from kantoor.core.actors import Actor
 from kantoor.core.money import format_money
-from kantoor.invoices.document import CREDIT, REVERSE_CHARGE, Party
-from kantoor.invoices.pdf import PdfStyle, invoice_html, invoice_pdf, render_invoice_pdf
-from kantoor.invoices.samples import SampleLine, build_document, sample_document
+from kantoor.invoices.documents.document import CREDIT, REVERSE_CHARGE, Party
+from kantoor.invoices.documents.pdf import PdfStyle, invoice_html, invoice_pdf, render_invoice_pdf
+from kantoor.invoices.documents.samples import SampleLine, build_document, sample_document
 
 from .ubl_strategies import documents
 
@@ -193,7 +193,7 @@ def test_an_issued_invoice_renders(shop, owner, products, make_order, tmp_path):
     ],
 )
 def test_unit_price_reads_right_with_the_quantity(quantity, net, unit_price, shown):
-    from kantoor.invoices.document import DocumentLine
+    from kantoor.invoices.documents.document import DocumentLine
 
     line = DocumentLine(
         position=1,

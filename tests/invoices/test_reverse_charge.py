@@ -24,12 +24,12 @@ from kantoor.core.pricing import (
     vat_number_is_plausible,
 )
 from kantoor.customers.services import AddressData, CustomerDetails
-from kantoor.invoices.document import INTRA_COMMUNITY
+from kantoor.invoices.documents.document import INTRA_COMMUNITY
+from kantoor.invoices.documents.pdf import invoice_pdf
+from kantoor.invoices.documents.ubl import nlcius_applies, render_invoice_ubl
 from kantoor.invoices.models import Invoice, InvoiceKind
-from kantoor.invoices.pdf import invoice_pdf
 from kantoor.invoices.selectors import invoice_document, invoiced_total
 from kantoor.invoices.services import credit_invoice, issue_correction, propose_correction
-from kantoor.invoices.ubl import nlcius_applies, render_invoice_ubl
 from kantoor.orders.models import Order
 from kantoor.orders.services import LineEdit
 from kantoor.shops.models import Membership, Role

@@ -11,9 +11,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from lxml import etree
 
-from kantoor.invoices.document import CREDIT, DEBIT
-from kantoor.invoices.samples import SAMPLE_CUSTOMER, SampleLine, build_document, sample_document
-from kantoor.invoices.ubl import UblProfileError, nlcius_applies, render_invoice_ubl
+from kantoor.invoices.documents.document import CREDIT, DEBIT
+from kantoor.invoices.documents.samples import (
+    SAMPLE_CUSTOMER,
+    SampleLine,
+    build_document,
+    sample_document,
+)
+from kantoor.invoices.documents.ubl import UblProfileError, nlcius_applies, render_invoice_ubl
 
 from .ubl_strategies import documents
 

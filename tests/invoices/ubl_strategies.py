@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from hypothesis import strategies as st
 
-from kantoor.invoices.document import (
+from kantoor.invoices.documents.document import (
     CREDIT,
     DEBIT,
     EXPORT,
@@ -15,7 +15,7 @@ from kantoor.invoices.document import (
     REVERSE_CHARGE,
     Party,
 )
-from kantoor.invoices.samples import SAMPLE_SUPPLIER, SampleLine, build_document
+from kantoor.invoices.documents.samples import SAMPLE_SUPPLIER, SampleLine, build_document
 
 # Who the customer is decides the VAT categories (DESIGN.md "Money and VAT").
 SCENARIOS = {

@@ -111,7 +111,7 @@ def test_an_invoice_email_waits_when_its_pdf_cannot_be_made(
     def broken(*args, **kwargs):
         raise OSError("no fonts")
 
-    monkeypatch.setattr("kantoor.invoices.pdf.invoice_pdf", broken)
+    monkeypatch.setattr("kantoor.invoices.documents.pdf.invoice_pdf", broken)
     assert send_due_messages().retrying == 1
     message.refresh_from_db()
     assert message.state == MessageState.QUEUED
@@ -132,7 +132,7 @@ def test_an_order_confirmation_goes_without_the_pdf_when_it_cannot_be_made(
     def broken(*args, **kwargs):
         raise OSError("no fonts")
 
-    monkeypatch.setattr("kantoor.invoices.pdf.invoice_pdf", broken)
+    monkeypatch.setattr("kantoor.invoices.documents.pdf.invoice_pdf", broken)
     assert send_due_messages().sent == 1
     assert mail.outbox[0].attachments == []
 

@@ -9,18 +9,20 @@ from django.db import transaction
 from kantoor.core.statuses import OrderStatus
 from kantoor.numbering.models import DocumentKind, NumberSeries
 from kantoor.numbering.selectors import preview_numbers, register_numbered_document
-from kantoor.numbering.services import (
-    NumberingError,
-    SeriesSettings,
-    allocate_number,
-    change_numbering,
-)
+from kantoor.numbering.services import allocate_number
 from kantoor.orders.templatetags.order_status import render_status_badge
 from kantoor.shops.contrast import contrast_ratio, is_hex_colour, is_readable, relative_luminance
 from kantoor.shops.document_statuses import STATUSES, StatusKind, all_statuses
 from kantoor.shops.models import SettingsChange, StatusAppearance, WorkflowSettings
 from kantoor.shops.selectors import status_appearances_for, workflow_settings_for
-from kantoor.shops.services import StatusLook, update_status_appearances, update_workflow_settings
+from kantoor.shops.services import (
+    NumberingError,
+    SeriesSettings,
+    StatusLook,
+    change_numbering,
+    update_status_appearances,
+    update_workflow_settings,
+)
 from tests.shops.helpers import order_with_number
 
 SHIPPED = (StatusKind.ORDER, "shipped")

@@ -33,6 +33,7 @@ from kantoor.backoffice.views import render_in_shop
 from kantoor.core.actors import Actor
 from kantoor.core.errors import KantoorError
 from kantoor.core.money import format_money
+from kantoor.invoices.documents.ubl import UblProfileError
 from kantoor.invoices.list_selectors import (
     DOWNLOAD_FORMATS,
     count_invoices,
@@ -50,7 +51,6 @@ from kantoor.invoices.services import (
     mark_invoice_paid,
     propose_correction,
 )
-from kantoor.invoices.ubl import UblProfileError
 from kantoor.orders.selectors import order_for_staff
 from kantoor.payments.models import PaymentState as PaymentAttemptState
 from kantoor.payments.selectors import payments_for_order

@@ -9,12 +9,11 @@ from kantoor.core.statuses import OrderStatus
 from kantoor.numbering.formatting import InvalidPrefix, validate_prefix
 from kantoor.numbering.models import DocumentKind
 from kantoor.numbering.selectors import last_counter_value, preview_next_number
-from kantoor.numbering.services import MAX_PADDING, SeriesSettings
 from kantoor.payments.models import Provider
 from kantoor.shops.contrast import MIN_CONTRAST, contrast_ratio, is_hex_colour
 from kantoor.shops.document_statuses import STATUSES, StatusKind
 from kantoor.shops.models import WorkflowSettings
-from kantoor.shops.services import WORKFLOW_FIELDS, StatusLook
+from kantoor.shops.services import MAX_PADDING, WORKFLOW_FIELDS, SeriesSettings, StatusLook
 
 COLOUR_ERROR = _("Enter a colour as # and six hexadecimal digits, for example #1e3a8a.")
 

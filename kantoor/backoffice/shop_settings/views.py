@@ -26,7 +26,6 @@ from kantoor.backoffice.views import render_in_shop
 from kantoor.core.actors import Actor
 from kantoor.core.statuses import OrderStatus
 from kantoor.numbering.selectors import number_series_for
-from kantoor.numbering.services import NumberingError, change_numbering
 from kantoor.payments.services import (
     SETTINGS_LOG_SECTION,
     PaymentError,
@@ -42,7 +41,12 @@ from kantoor.shops.selectors import (
     status_appearances_for,
     workflow_settings_for,
 )
-from kantoor.shops.services import update_status_appearances, update_workflow_settings
+from kantoor.shops.services import (
+    NumberingError,
+    change_numbering,
+    update_status_appearances,
+    update_workflow_settings,
+)
 
 TABS = (
     ("statuses", gettext_lazy("Statuses"), "palette"),

@@ -7,7 +7,7 @@ payment still needs Mollie after the shop switched to another provider).
 
 from __future__ import annotations
 
-from kantoor.core.crypto import decrypt_credentials
+from kantoor.core.crypto import CredentialsError, decrypt_credentials
 from kantoor.payments.models import PaymentSettings, Provider
 from kantoor.payments.providers.base import (
     PaymentProvider,
@@ -15,6 +15,8 @@ from kantoor.payments.providers.base import (
     ProviderPayment,
     ProviderRefund,
 )
+from kantoor.payments.providers.demo import DemoProvider
+from kantoor.payments.providers.mollie import MollieProvider
 from kantoor.shops.models import Shop
 
 __all__ = [
@@ -38,15 +40,9 @@ def saved_settings(shop: Shop) -> PaymentSettings | None:
 def provider_named(shop: Shop, name: str) -> PaymentProvider:
     """Provider ``name`` with the shop's keys for it. Raises ProviderError when it cannot be
     used (unknown name, no keys saved, keys unreadable)."""
-    from kantoor.core.crypto import CredentialsError
-
     if name == Provider.DEMO:
-        from kantoor.payments.providers.demo import DemoProvider
-
         return DemoProvider(shop=shop)
     if name == Provider.MOLLIE:
-        from kantoor.payments.providers.mollie import MollieProvider
-
         saved = saved_settings(shop)
         try:
             keys = decrypt_credentials(saved.credentials_encrypted) if saved else {}

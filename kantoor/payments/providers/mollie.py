@@ -7,6 +7,7 @@ Mollie's API (``GET /v2/payments/tr_…``) with the shop's API key.
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from urllib.parse import urlsplit
 
 from mollie.api.client import Client
 from mollie.api.error import Error as MollieError
@@ -47,8 +48,6 @@ def _amount(value: dict | None) -> Decimal:
 
 def _is_local(url: str) -> bool:
     """Mollie refuses a webhook address it cannot reach (localhost, 127.0.0.1, …)."""
-    from urllib.parse import urlsplit
-
     host = (urlsplit(url).hostname or "").lower()
     return host in {"localhost", "127.0.0.1", "::1", "0.0.0.0"} or host.endswith(".localhost")  # noqa: S104
 

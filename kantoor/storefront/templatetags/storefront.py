@@ -6,6 +6,7 @@ from django.utils import formats
 from kantoor.core.money import format_money
 from kantoor.customers.countries import country_name
 from kantoor.orders.templatetags.order_status import status_badge
+from kantoor.payments.links import payment_link_path
 
 register = template.Library()
 
@@ -19,8 +20,6 @@ register.filter("country_name", country_name)
 @register.filter
 def payment_link(invoice) -> str:
     """The invoice's payment page (/pay/<token>/)."""
-    from kantoor.payments.links import payment_link_path
-
     return payment_link_path(shop_id=invoice.shop_id, invoice_id=invoice.pk)
 
 

@@ -14,9 +14,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from kantoor.invoices.documents.ubl import PROFILES, nlcius_applies, render_invoice_ubl
 from kantoor.invoices.models import Invoice
 from kantoor.invoices.selectors import invoice_document
-from kantoor.invoices.ubl import PROFILES, nlcius_applies, render_invoice_ubl
 from kantoor.shops.models import Shop
 
 

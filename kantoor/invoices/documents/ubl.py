@@ -4,8 +4,8 @@ Peppol BIS Billing 3.0 by default; ``profile="nlcius"`` writes the Dutch CIUS (S
 CustomizationID. Both pass ``../shared/validation/validate_ubl.py`` (tests/invoices/test_ubl.py
 checks many generated invoices in both profiles).
 
-Amounts: see ``kantoor.invoices.document``. A ``CreditNote`` states the credited amounts as
-positive numbers, so every amount of a credit invoice is negated here.
+Amounts: see ``kantoor.invoices.documents.document``. A ``CreditNote`` states the credited
+amounts as positive numbers, so every amount of a credit invoice is negated here.
 """
 
 from __future__ import annotations

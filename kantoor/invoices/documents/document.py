@@ -1,7 +1,8 @@
 """What an invoice document (PDF, UBL) needs to know: a pure snapshot, independent of the models.
 
 ``kantoor.invoices.selectors.invoice_document(invoice=...)`` maps an issued invoice to an
-``InvoiceDocument``; ``kantoor.invoices.pdf`` and ``kantoor.invoices.ubl`` render it.
+``InvoiceDocument``; ``kantoor.invoices.documents.pdf`` and ``kantoor.invoices.documents.ubl``
+render it.
 
 How amounts are signed
 ----------------------

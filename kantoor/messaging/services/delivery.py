@@ -1,18 +1,5 @@
-"""Every change to a message: queue it (the outbox), send it, retry it, resend it; templates.
-
-The outbox: a Message row is written in the transaction of the change that causes it (placing
-an order, changing its status …), so a message exists exactly when the change does. After
-commit a Celery task sends it; the sweep (``send_due_messages``: celery beat, the embedded
-sweeper thread, or ``manage.py send_queued_messages``) sends whatever is still due.
-
-Delivery is at-least-once. A message is claimed before it is sent: in one short transaction its
-row is locked (``select_for_update(skip_locked=True)`` on PostgreSQL; SQLite serialises writers),
-marked ``sending`` and its attempts counted, so two workers never send it at the same time. Only
-a worker that dies between the mail server accepting a message and recording it as sent leaves
-it ``sending``; after MESSAGING_SENDING_TIMEOUT the sweep sends it again (one duplicate at most,
-with the same Message-ID header, which mail clients use to fold duplicates). The alternative,
-giving up on such a message, could lose an order confirmation; we prefer the rare duplicate.
-"""
+"""Sending: claim due messages, render them, send them over one connection, record each
+outcome (and retry with backoff)."""
 
 from __future__ import annotations
 
@@ -20,101 +7,38 @@ import datetime
 import logging
 from dataclasses import dataclass
 from email.utils import parseaddr
-from functools import partial
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from kantoor.core.actors import Actor
-from kantoor.core.errors import KantoorError
-from kantoor.core.statuses import OrderStatus
 from kantoor.messaging import registry
+from kantoor.messaging.errors import MessagingError
 from kantoor.messaging.models import (
     Message,
-    MessageKind,
     MessageState,
     MessageTemplate,
-    StatusMessageSetting,
 )
 from kantoor.messaging.rendering import (
     TemplateText,
     default_template,
     render_message,
     sender_for,
-    template_error,
 )
-from kantoor.shops.models import Language, Shop, User
 
 logger = logging.getLogger(__name__)
 
-# Minutes to wait after the 1st, 2nd … failed attempt; after the last one the message fails.
+
 BACKOFF_MINUTES = (1, 5, 15, 60, 240)
+
+
 MAX_ATTEMPTS = len(BACKOFF_MINUTES) + 1
+
+
 CLAIM_BATCH = 20
-
-
-class MessagingError(KantoorError):
-    """A request about messages that cannot be honoured; the text is for the person asking."""
-
-    code = "message_refused"
-
-
-# --- queueing (inside the caller's transaction) -------------------------------------------------
-
-
-def queue_message(
-    *,
-    shop: Shop | None = None,
-    shop_id: int | None = None,
-    kind: str,
-    to: str,
-    language: str,
-    order=None,
-    customer_id: int | None = None,
-    data: dict | None = None,
-    at: datetime.datetime | None = None,
-) -> Message:
-    """Write a message to the outbox and send it after commit. Call inside the transaction of
-    the change that causes it: if that change rolls back, the message was never there."""
-    now = at or timezone.now()
-    message = Message(
-        shop_id=shop.pk if shop is not None else shop_id,
-        order=order,
-        customer_id=customer_id,
-        kind=kind,
-        to=to,
-        language=language if language in Language.values else settings.LANGUAGE_CODE,
-        data=data or {},
-        next_attempt_at=now,
-        created_at=now,
-    )
-    message.save(force_insert=True)
-    transaction.on_commit(partial(dispatch, message.pk))
-    return message
-
-
-def dispatch(message_id: int) -> None:
-    """Send a committed message: on a worker (Redis), from the embedded sender thread (the web
-    server without a broker), or right here (a script, a test). Never raises: a broker or mail
-    server that is down leaves the message queued for the sweep, and the caller carries on."""
-    from kantoor.messaging import embedded
-    from kantoor.messaging.tasks import send_message_task
-
-    try:
-        if not settings.CELERY_BROKER_URL and embedded.is_running():
-            embedded.hand_over(message_id)  # the web server's sender thread: no wait here
-            return
-        send_message_task.delay(message_id)  # a worker, or right here when there is none
-    except Exception:
-        logger.exception("Message %s stays queued for the sweep", message_id)
-
-
-# --- sending --------------------------------------------------------------------------------
 
 
 @dataclass
@@ -339,82 +263,3 @@ def _record_outcome(
             )
     for name, value in fields.items():
         setattr(message, name, value)
-
-
-# --- staff actions --------------------------------------------------------------------------
-
-
-def resend_message(*, shop: Shop, message_id: int, actor: Actor) -> Message:
-    """Send a message again: a new message with the same text to the same address."""
-    with transaction.atomic():
-        original = Message.objects.filter(shop=shop, pk=message_id).first()
-        if original is None:
-            raise MessagingError(_("This message does not exist."))
-        copy = queue_message(
-            shop=shop,
-            kind=original.kind,
-            to=original.to,
-            language=original.language,
-            order=original.order,
-            customer_id=original.customer_id,
-            data=original.data,
-        )
-        copy.subject = original.subject
-        copy.body_text = original.body_text
-        copy.body_html = original.body_html
-        copy.resent_from = original
-        copy.save(update_fields=["subject", "body_text", "body_html", "resent_from"])
-        registry.record_on_timeline(copy, registry.QUEUED_AGAIN, actor=actor, at=copy.created_at)
-    return copy
-
-
-def save_message_template(
-    *, shop: Shop, kind: str, language: str, subject: str, body: str, user: User | None
-) -> MessageTemplate:
-    """Save the shop's own text for a kind of message; a template that does not parse is
-    refused (ValidationError per field) and nothing is saved."""
-    kind = MessageKind(kind)
-    if language not in Language.values:
-        raise ValidationError({"language": _("Choose a language of the shop.")})
-    errors = {}
-    if not subject.strip():
-        errors["subject"] = _("Enter a subject.")
-    if not body.strip():
-        errors["body"] = _("Enter the text of the e-mail.")
-    for field, source in (("subject", subject), ("body", body)):
-        problem = template_error(source)
-        if problem and field not in errors:
-            errors[field] = _("This template has an error: %(error)s") % {"error": problem}
-    if errors:
-        raise ValidationError(errors)
-    with transaction.atomic():
-        template, _created = MessageTemplate.objects.update_or_create(
-            shop=shop,
-            kind=kind,
-            language=language,
-            defaults={
-                "subject": subject.strip(),
-                "body": body.replace("\r\n", "\n"),
-                "updated_at": timezone.now(),
-                "updated_by": user,
-            },
-        )
-    return template
-
-
-def reset_message_template(*, shop: Shop, kind: str, language: str) -> None:
-    """Go back to Kantoor's default text for this kind and language."""
-    MessageTemplate.objects.filter(shop=shop, kind=kind, language=language).delete()
-
-
-def choose_status_messages(*, shop: Shop, statuses: set[int]) -> None:
-    """E-mail customers when an order moves into one of ``statuses`` (and no other)."""
-    wanted = {int(OrderStatus(s)) for s in statuses} - {int(OrderStatus.NEW)}
-    with transaction.atomic():
-        StatusMessageSetting.objects.filter(shop=shop).exclude(status__in=wanted).delete()
-        existing = set(
-            StatusMessageSetting.objects.filter(shop=shop).values_list("status", flat=True)
-        )
-        StatusMessageSetting.objects.bulk_create(
-            [StatusMessageSetting(shop=shop, status=s) for s in sorted(wanted - existing)]
-        )

@@ -33,7 +33,7 @@ from .document import (
 )
 
 TEMPLATE = "invoices/pdf/invoice.html"
-CSS_FILE = Path(__file__).resolve().parent / "templates" / "invoices" / "pdf" / "invoice.css"
+CSS_FILE = Path(__file__).resolve().parents[1] / "templates" / "invoices" / "pdf" / "invoice.css"
 HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
@@ -59,7 +59,7 @@ DEFAULT_STYLE = PdfStyle()
 
 
 def _font_config():
-    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint.text.fonts import FontConfiguration  # noqa: PLC0415 (WeasyPrint is heavy: loaded on the first PDF)
 
     global _FONTS
     if _FONTS is None:
@@ -139,7 +139,7 @@ def invoice_html(document: InvoiceDocument, style: PdfStyle = DEFAULT_STYLE) -> 
 
 def render_invoice_pdf(document: InvoiceDocument, style: PdfStyle = DEFAULT_STYLE) -> bytes:
     """The PDF of ``document``: the same bytes every time for the same document and style."""
-    from weasyprint import HTML
+    from weasyprint import HTML  # noqa: PLC0415 (WeasyPrint is heavy: loaded on the first PDF)
 
     html = HTML(string=invoice_html(document, style), base_url=str(CSS_FILE.parent))
     identifier = hashlib.sha256(f"{document.number}:{document.content_hash()}".encode())

@@ -1,19 +1,26 @@
-"""What every back-office index list (orders, invoices …) shares: the URL's search box, date
-range and page cursor, the URL built back from a filter state, and reading a keyset page."""
+"""What every back-office index list (orders, invoices, payments; quotes and returns next) shares:
+the view itself (ShopListView), the URL's search box, date range and page cursor, the URL built
+back from a filter state, and reading a keyset page."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
+from django.db import models
 from django.http import HttpRequest, HttpResponse, QueryDict
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
+from django.utils.decorators import classonlymethod
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _gettext
 from django.utils.translation import gettext_lazy as _
+from django.views import View
+from django.views.decorators.http import require_http_methods
 
+from kantoor.backoffice.access import shop_staff_required
 from kantoor.backoffice.menu import entry_by_key
 from kantoor.backoffice.views import render_in_shop
 from kantoor.core.keyset import InvalidCursor
@@ -87,6 +94,19 @@ def list_query(values: dict[str, Any], params: Iterable[str]) -> QueryDict:
         elif value:
             query[key] = str(value)
     return query
+
+
+def list_back_url(url_name: str, *, shop_slug: str, query: str, params: Iterable[str]) -> str:
+    """A list's URL with only that list's own ``params`` from ``query`` (a posted "back" value,
+    e.g. after a bulk action): never a foreign URL, never another parameter."""
+    given = QueryDict(query.lstrip("?"))
+    kept = QueryDict(mutable=True)
+    for key in params:
+        values = [value for value in given.getlist(key) if value]
+        if values:
+            kept.setlist(key, values)
+    url = reverse(url_name, kwargs={"shop_slug": shop_slug})
+    return f"{url}?{kept.urlencode()}" if kept else url
 
 
 def render_list(request: HttpRequest, area: str, context: dict) -> HttpResponse:
@@ -166,3 +186,135 @@ class ListLinks:
             "last": self.href(last="1") if not page.is_last else None,
             "self": self.href(),
         }
+
+
+class ShopListView(View):
+    """One back-office index list of a shop: filters, search and page in the URL, a keyset page,
+    a count, removable filter chips, the empty states, and the htmx results part.
+
+    A list subclasses it and declares (class attributes):
+
+    ``area``
+        The menu entry and the template folder: ``backoffice/<area>/list.html`` is the page,
+        ``backoffice/<area>/list_results.html`` the part htmx swaps (it extends
+        ``backoffice/_list_results.html``, see there for its blocks). Also ``page.<area>`` is
+        where the selector's page keeps its rows (override ``rows`` if not).
+    ``element_prefix``
+        The start of the element ids in the template: ``<prefix>-list``, ``<prefix>-search``,
+        ``<prefix>-spinner``, ``<prefix>-count`` … (``order``, ``invoice``, ``payment``).
+    ``form_class``
+        An ``IndexListForm`` subclass whose ``filters()`` gives the selector's filters.
+    ``to_query``
+        ``staticmethod(filter_query)``: a filter state (and changes) as URL parameters.
+    ``model``
+        The listed model, to tell "nothing matches" from "nothing yet" (one ``exists()``,
+        asked only when a filtered page is empty).
+    ``http_methods``
+        The methods it answers (default GET; any other gets 405 before the log-in check);
+        ``None`` answers every method with the list.
+    ``pager_placeholders``
+        True to show the First/Previous/Next/Last buttons that lead nowhere as disabled
+        buttons instead of leaving them out.
+
+    and overrides (methods; ``self.request`` and ``self.shop`` are set, and from
+    ``get_page`` on also ``self.form``):
+
+    ``get_page(filters, **cursor)``
+        Required: the selector call for one keyset page (``cursor``: after / before / last).
+    ``get_count(filters)``
+        Required: the count under the table, as the template's ``count``: ``value``,
+        ``exact`` and, when the count is capped, maybe ``estimate``.
+    ``has_filters(filters)``
+        Whether anything narrows the list; extend it with the list's own filters.
+    ``get_form_kwargs()``
+        Keyword arguments for the form besides the URL's parameters (default none).
+    ``get_chips(links)``
+        The active filters as removable chips (``ListLinks`` builds them; default: the
+        search and the dates).
+    ``get_extra_context(links)``
+        Whatever else the list's template needs: tabs, sortable columns, the choices of a
+        bulk action …
+
+    Membership and shop come from ``shop_staff_required`` (404 for a shop the user is no member
+    of), the parsing from the form (what is wrong with the URL is reported and left out), an
+    edited or stale page link gives the first page and says so (``read_page``). A bulk action
+    is a POST view of its own beside the list (the order list's ``order_bulk_status``): the list
+    passes its choices and ``list_query`` (the way back) in ``get_extra_context``, its template
+    puts the form around the table, and ``list_back_url`` reads the way back safely.
+    """
+
+    area: ClassVar[str]
+    element_prefix: ClassVar[str]
+    form_class: ClassVar[type[IndexListForm]]
+    to_query: ClassVar[Callable[..., QueryDict]]
+    model: ClassVar[type[models.Model]]
+    http_methods: ClassVar[tuple[str, ...] | None] = ("GET",)
+    pager_placeholders: ClassVar[bool] = False
+
+    @classonlymethod
+    def as_view(cls, **initkwargs):
+        view = shop_staff_required(super().as_view(**initkwargs))
+        if cls.http_methods is None:
+            return view
+        return require_http_methods(list(cls.http_methods))(view)
+
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        # The methods are checked in as_view; every one let through shows the list.
+        return self.get(request, *args, **kwargs)
+
+    def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        self.shop = request.shop
+        form = self.form_class(request.GET, **self.get_form_kwargs())
+        form.is_valid()
+        self.form = form
+        filters = form.filters()
+        page, page_error = read_page(
+            lambda **cursor: self.get_page(filters, **cursor), cursor=form.page_cursor()
+        )
+        count = self.get_count(filters)
+        has_filters = self.has_filters(filters)
+        rows = self.rows(page)
+        shop_has_rows = bool(rows) or (
+            has_filters and self.model.objects.filter(shop=self.shop).exists()
+        )
+        links = ListLinks(request.path, filters, self.to_query)
+        context = {
+            "form": form,
+            "filters": filters,
+            "page": page,
+            "rows": rows,
+            "count": count,
+            "page_error": page_error,
+            "has_filters": has_filters,
+            "shop_has_rows": shop_has_rows,
+            "chips": self.get_chips(links),
+            "urls": links.page_urls(page),
+            "list_area": self.area,
+            "list_prefix": self.element_prefix,
+            "pager_placeholders": self.pager_placeholders,
+            **self.get_extra_context(links),
+        }
+        return render_list(request, self.area, context)
+
+    # --- Hooks ----------------------------------------------------------------------------
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {}
+
+    def get_page(self, filters, **cursor):
+        raise NotImplementedError(f"{type(self).__name__} reads no page")
+
+    def get_count(self, filters):
+        raise NotImplementedError(f"{type(self).__name__} counts nothing")
+
+    def has_filters(self, filters) -> bool:
+        return bool(filters.query or filters.date_from or filters.date_to)
+
+    def rows(self, page) -> list:
+        return getattr(page, self.area)
+
+    def get_chips(self, links: ListLinks) -> list[dict]:
+        return links.search_chip() + links.date_chip()
+
+    def get_extra_context(self, links: ListLinks) -> dict[str, Any]:
+        return {}

@@ -27,7 +27,7 @@ from kantoor.backoffice.invoices.forms import (
     filter_query,
 )
 from kantoor.backoffice.invoices.tab import ONLINE
-from kantoor.backoffice.lists import ListLinks, read_page, render_list
+from kantoor.backoffice.lists import ListLinks, ShopListView
 from kantoor.backoffice.menu import entry_by_key
 from kantoor.backoffice.views import render_in_shop
 from kantoor.core.actors import Actor
@@ -421,37 +421,29 @@ def invoice_open(request: HttpRequest, shop_slug: str, invoice_number: str) -> H
     return redirect(invoices_tab_url(invoice.order, invoice.number))
 
 
-@require_GET
-@shop_staff_required
-def invoice_list_view(request: HttpRequest, shop_slug: str) -> HttpResponse:
-    shop = request.shop
-    form = InvoiceListForm(request.GET)
-    form.is_valid()
-    filters = form.filters()
-    page, page_error = read_page(
-        lambda **cursor: invoice_list(shop=shop, filters=filters, **cursor),
-        cursor=form.page_cursor(),
-    )
-    count = count_invoices(shop=shop, filters=filters)
-    has_filters = bool(
-        filters.kinds or filters.states or filters.query or filters.date_from or filters.date_to
-    )
-    shop_has_invoices = bool(page.invoices) or (
-        has_filters and Invoice.objects.filter(shop=shop).exists()
-    )
-    links = ListLinks(request.path, filters, filter_query)
-    context = {
-        "form": form,
-        "filters": filters,
-        "page": page,
-        "count": count,
-        "page_error": page_error,
-        "has_filters": has_filters,
-        "shop_has_invoices": shop_has_invoices,
-        "chips": _chips(links),
-        "urls": links.page_urls(page),
-    }
-    return render_list(request, "invoices", context)
+class InvoiceListView(ShopListView):
+    """The invoice list: debit and credit invoices, filtered by type and state."""
+
+    area = "invoices"
+    element_prefix = "invoice"
+    form_class = InvoiceListForm
+    to_query = staticmethod(filter_query)
+    model = Invoice
+
+    def get_page(self, filters, **cursor):
+        return invoice_list(shop=self.shop, filters=filters, **cursor)
+
+    def get_count(self, filters):
+        return count_invoices(shop=self.shop, filters=filters)
+
+    def has_filters(self, filters):
+        return super().has_filters(filters) or bool(filters.kinds or filters.states)
+
+    def get_chips(self, links):
+        return _chips(links)
+
+
+invoice_list_view = InvoiceListView.as_view()
 
 
 def _chips(links: ListLinks) -> list[dict]:

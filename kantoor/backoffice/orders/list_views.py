@@ -5,15 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from kantoor.backoffice.access import shop_staff_required
-from kantoor.backoffice.lists import ListLinks, read_page, render_list
+from kantoor.backoffice.lists import ListLinks, ShopListView, list_back_url
 from kantoor.backoffice.orders.list_forms import (
     FILTER_PARAMS,
     SORT_CHOICES,
@@ -65,51 +64,56 @@ SAVED_VIEWS = (
 SORTABLE_COLUMNS = {"number": "number", "date": "date", "total": "total"}
 
 
-@shop_staff_required
-def order_list_view(request: HttpRequest, shop_slug: str) -> HttpResponse:
-    shop = request.shop
-    labels = _status_labels(request)
-    form = OrderListForm(request.GET, shop=shop, status_labels=labels)
-    form.is_valid()
-    filters = form.filters()
-    page, page_error = read_page(
-        lambda **cursor: order_list(shop=shop, filters=filters, **cursor), cursor=form.page_cursor()
-    )
-    count = count_orders(shop=shop, filters=filters)
-    has_filters = bool(
-        filters.statuses
-        or filters.paid is not None
-        or filters.query
-        or filters.date_from
-        or filters.date_to
-        or filters.customer_id
-    )
-    shop_has_orders = bool(page.orders) or (
-        has_filters and Order.objects.filter(shop=shop).exists()
-    )
-    links = ListLinks(request.path, filters, filter_query)
-    context = {
-        "form": form,
-        "filters": filters,
-        "page": page,
-        "count": count,
-        "page_error": page_error,
-        "has_filters": has_filters,
-        "shop_has_orders": shop_has_orders,
-        "customer": form.customer_obj,
-        "tabs": _tabs(links),
-        "chips": _chips(links, form, labels),
-        "columns": _columns(links),
-        "sort_choices": SORT_CHOICES,
-        "urls": links.page_urls(page),
-        "list_query": filter_query(filters).urlencode(),
-        "bulk_statuses": [
-            {"value": status.value, "label": labels[status], "closes": status in CLOSED_STATUSES}
-            for status in OrderStatus
-            if status != OrderStatus.NEW
-        ],
-    }
-    return render_list(request, "orders", context)
+class OrderListView(ShopListView):
+    """The order list: saved views as tabs, sortable columns, a bulk status change."""
+
+    area = "orders"
+    element_prefix = "order"
+    form_class = OrderListForm
+    to_query = staticmethod(filter_query)
+    model = Order
+    http_methods = None  # the order list has always answered every method
+    pager_placeholders = True
+
+    def get_form_kwargs(self):
+        self.status_labels = _status_labels(self.request)
+        return {"shop": self.shop, "status_labels": self.status_labels}
+
+    def get_page(self, filters, **cursor):
+        return order_list(shop=self.shop, filters=filters, **cursor)
+
+    def get_count(self, filters):
+        return count_orders(shop=self.shop, filters=filters)
+
+    def has_filters(self, filters):
+        return super().has_filters(filters) or bool(
+            filters.statuses or filters.paid is not None or filters.customer_id
+        )
+
+    def get_chips(self, links):
+        return _chips(links, self.form, self.status_labels)
+
+    def get_extra_context(self, links):
+        labels = self.status_labels
+        return {
+            "customer": self.form.customer_obj,
+            "tabs": _tabs(links),
+            "columns": _columns(links),
+            "sort_choices": SORT_CHOICES,
+            "list_query": filter_query(links.filters).urlencode(),
+            "bulk_statuses": [
+                {
+                    "value": status.value,
+                    "label": labels[status],
+                    "closes": status in CLOSED_STATUSES,
+                }
+                for status in OrderStatus
+                if status != OrderStatus.NEW
+            ],
+        }
+
+
+order_list_view = OrderListView.as_view()
 
 
 def _status_labels(request: HttpRequest) -> dict[int, str]:
@@ -127,7 +131,12 @@ def order_bulk_status(request: HttpRequest, shop_slug: str) -> HttpResponse:
     """Change the status of the ticked orders; the outcome shows as messages on the list."""
     shop = request.shop
     form = BulkStatusForm(request.POST)
-    back = _list_url(shop.slug, request.POST.get("back", ""))
+    back = list_back_url(
+        "backoffice:orders",
+        shop_slug=shop.slug,
+        query=request.POST.get("back", ""),
+        params=FILTER_PARAMS,
+    )
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
@@ -164,18 +173,6 @@ def order_bulk_status(request: HttpRequest, shop_slug: str) -> HttpResponse:
     if not (outcome.changed or outcome.unchanged or outcome.refused):
         messages.error(request, _("None of the selected orders were found in this shop."))
     return redirect(back)
-
-
-def _list_url(slug: str, query: str) -> str:
-    """The list URL with only the list's own parameters from ``query`` (never a foreign URL)."""
-    params = QueryDict(query.lstrip("?"))
-    kept = QueryDict(mutable=True)
-    for key in FILTER_PARAMS:
-        values = [value for value in params.getlist(key) if value]
-        if values:
-            kept.setlist(key, values)
-    url = reverse("backoffice:orders", kwargs={"shop_slug": slug})
-    return f"{url}?{kept.urlencode()}" if kept else url
 
 
 PAID_PARAM = {True: "yes", False: "no", None: ""}

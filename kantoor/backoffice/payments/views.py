@@ -6,49 +6,38 @@ links to its invoice on the order's Invoices tab, as the invoice list does.
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
 
-from kantoor.backoffice.access import shop_staff_required
-from kantoor.backoffice.lists import ListLinks, read_page, render_list
+from kantoor.backoffice.lists import ListLinks, ShopListView
 from kantoor.backoffice.payments.forms import PaymentListForm, filter_query
 from kantoor.payments.models import Payment, PaymentState, Provider
 from kantoor.payments.selectors import count_payments, payment_list
 
 
-@require_GET
-@shop_staff_required
-def payment_list_view(request: HttpRequest, shop_slug: str) -> HttpResponse:
-    shop = request.shop
-    form = PaymentListForm(request.GET)
-    form.is_valid()
-    filters = form.filters()
-    page, page_error = read_page(
-        lambda **cursor: payment_list(shop=shop, filters=filters, **cursor),
-        cursor=form.page_cursor(),
-    )
-    count, exact = count_payments(shop=shop, filters=filters)
-    has_filters = bool(
-        filters.states or filters.providers or filters.query or filters.date_from or filters.date_to
-    )
-    shop_has_payments = bool(page.payments) or (
-        has_filters and Payment.objects.filter(shop=shop).exists()
-    )
-    links = ListLinks(request.path, filters, filter_query)
-    context = {
-        "form": form,
-        "filters": filters,
-        "page": page,
-        "count": count,
-        "count_exact": exact,
-        "page_error": page_error,
-        "has_filters": has_filters,
-        "shop_has_payments": shop_has_payments,
-        "chips": _chips(links),
-        "urls": links.page_urls(page),
-    }
-    return render_list(request, "payments", context)
+class PaymentListView(ShopListView):
+    """The payments of the shop, filtered by state and provider."""
+
+    area = "payments"
+    element_prefix = "payment"
+    form_class = PaymentListForm
+    to_query = staticmethod(filter_query)
+    model = Payment
+
+    def get_page(self, filters, **cursor):
+        return payment_list(shop=self.shop, filters=filters, **cursor)
+
+    def get_count(self, filters):
+        value, exact = count_payments(shop=self.shop, filters=filters)
+        return {"value": value, "exact": exact}
+
+    def has_filters(self, filters):
+        return super().has_filters(filters) or bool(filters.states or filters.providers)
+
+    def get_chips(self, links):
+        return _chips(links)
+
+
+payment_list_view = PaymentListView.as_view()
 
 
 def _chips(links: ListLinks) -> list[dict]:

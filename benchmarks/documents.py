@@ -2,7 +2,8 @@
 
 Builds realistic invoices (1-8 lines at 21/9/0 % VAT, prices including or excluding VAT, some
 with a discount line and shipping, one in five a credit invoice, one in six for an EU business
-customer with VAT reverse charged) through ``kantoor.invoices.samples.build_document`` (priced by
+customer with VAT reverse charged) through
+``kantoor.invoices.documents.samples.build_document`` (priced by
 ``kantoor.core.money.compute_totals`` as an order is), then times in this one process:
 
 - UBL: ``render_invoice_ubl`` (Peppol) over ``--ubl`` invoices, after a warm-up; invoices/s.
@@ -47,8 +48,8 @@ def setup() -> None:
 
 
 def make_documents(count: int, seed: int = 5):
-    from kantoor.invoices.document import CREDIT, DEBIT, REVERSE_CHARGE, Party
-    from kantoor.invoices.samples import SAMPLE_CUSTOMER, SampleLine, build_document
+    from kantoor.invoices.documents.document import CREDIT, DEBIT, REVERSE_CHARGE, Party
+    from kantoor.invoices.documents.samples import SAMPLE_CUSTOMER, SampleLine, build_document
 
     business = Party(
         name="Velo Brussel",
@@ -99,7 +100,7 @@ def make_documents(count: int, seed: int = 5):
 
 
 def bench_ubl(documents) -> dict:
-    from kantoor.invoices.ubl import render_invoice_ubl
+    from kantoor.invoices.documents.ubl import render_invoice_ubl
 
     for document in documents[:50]:
         render_invoice_ubl(document)
@@ -121,7 +122,7 @@ def bench_ubl(documents) -> dict:
 
 
 def bench_pdf(documents) -> dict:
-    from kantoor.invoices.pdf import invoice_pdf, render_invoice_pdf
+    from kantoor.invoices.documents.pdf import invoice_pdf, render_invoice_pdf
 
     for document in documents[:3]:
         render_invoice_pdf(document)
@@ -147,7 +148,7 @@ def bench_pdf(documents) -> dict:
 
 
 def bench_validation(documents) -> dict:
-    from kantoor.invoices.ubl import nlcius_applies, render_invoice_ubl
+    from kantoor.invoices.documents.ubl import nlcius_applies, render_invoice_ubl
 
     folder = ROOT.parent / "shared" / "validation"
     if not (folder / "validate_ubl.py").exists():

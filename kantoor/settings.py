@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "kantoor.returns",
     "kantoor.storefront",
     "kantoor.backoffice",
+    "kantoor.demo",
 ]
 
 MIDDLEWARE = [

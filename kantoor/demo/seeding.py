@@ -1,4 +1,4 @@
-"""``manage.py seed_demo``: the demo shop with its catalogue, customers and orders.
+"""Seeding the demo shop (``manage.py seed_demo``): its catalogue, customers and orders.
 
 Idempotent: it brings the shop to at least ``--orders`` orders and adds none when it has
 that many. Two runs at once are safe: after the shop exists, everything happens in one
@@ -19,10 +19,10 @@ import secrets
 import time
 import uuid
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
@@ -40,6 +40,7 @@ from kantoor.core.pricing import ShippingMethod
 from kantoor.core.statuses import OrderStatus
 from kantoor.customers.models import Address, Customer
 from kantoor.customers.services import AddressData, CustomerDetails
+from kantoor.demo import demo_data
 from kantoor.invoices.models import Invoice, InvoiceKind, PaymentState
 from kantoor.invoices.services import (
     credit_invoice,
@@ -52,9 +53,8 @@ from kantoor.orders.services import ADDRESS_FIELDS, LineEdit, edit_order
 from kantoor.payments.models import DemoTransaction, Payment, Provider
 from kantoor.payments.models import PaymentState as PaymentProviderState
 from kantoor.payments.services import provider_actor, record_bank_transfer
-from kantoor.shops import demo_data
 from kantoor.shops.models import Membership, Role, Shop, User
-from kantoor.shops.services import ShopAlreadyExists, create_shop
+from kantoor.shops.services import create_shop
 
 S = OrderStatus
 DAY = 86_400
@@ -94,61 +94,52 @@ WEEKS = {  # 3 days to 3 weeks old
 OLD = {S.COMPLETED: 88, S.CANCELLED: 8, S.DELIVERED: 3, S.AWAITING_PAYMENT: 1}
 
 
-class Command(BaseCommand):
-    help = (
-        "Create the demo shop (a Dutch bicycle-parts shop) with products, customers and "
-        "orders over the last 12 months in every status. Idempotent: adds orders only up to "
-        "--orders."
-    )
+class DemoError(KantoorError):
+    """The demo cannot be seeded as asked (the command shows the message)."""
 
-    def add_arguments(self, parser):
-        parser.add_argument("--shop", default="demo", help="shop slug (default: demo)")
-        parser.add_argument("--orders", type=int, default=300, help="orders wanted (default 300)")
-        parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    code = "demo_refused"
 
-    def handle(self, *args, shop: str, orders: int, seed: int, **options):
-        if orders < 0:
-            raise CommandError("--orders must be 0 or more.")
-        started = time.monotonic()
-        shop_obj = _demo_shop(slug=shop)
-        with transaction.atomic():
-            # Serialise concurrent runs on this shop: the second waits here, then counts.
-            locked = Shop.objects.select_for_update().get(pk=shop_obj.pk)
-            owner = _owner(locked)
-            products = _ensure_products(locked)
-            customers = _ensure_customers(locked)
-            existing = Order.objects.filter(shop=locked).count()
-            missing = orders - existing
-            if missing > 0:
-                requests = demo_order_requests(
-                    products=[p for p in products if p.active],
-                    customers=customers,
-                    owner=owner,
-                    count=missing,
-                    seed=seed,
-                    now=timezone.now(),
-                    shop=locked,
-                )
-                _stock_up(locked, requests, seed=seed)
-                place_orders_in_bulk(shop=locked, requests=requests)
-                _invoice_history(
-                    locked, owner, first_new_id=_first_new_order_id(locked, missing), seed=seed
-                )
-        elapsed = time.monotonic() - started
+
+@dataclass(frozen=True)
+class SeedOutcome:
+    """What ``seed_demo`` did: the orders it added and the orders the shop had before."""
+
+    added: int
+    existing: int
+    seconds: float
+
+
+def seed_demo(*, slug: str, orders: int, seed: int) -> SeedOutcome:
+    """Bring the demo shop ``slug`` to at least ``orders`` orders (the same ones for a seed)."""
+    if orders < 0:
+        raise DemoError("--orders must be 0 or more.")
+    started = time.monotonic()
+    shop = _demo_shop(slug=slug)
+    missing = 0
+    with transaction.atomic():
+        # Serialise concurrent runs on this shop: the second waits here, then counts.
+        locked = Shop.objects.select_for_update().get(pk=shop.pk)
+        owner = _owner(locked)
+        products = _ensure_products(locked)
+        customers = _ensure_customers(locked)
+        existing = Order.objects.filter(shop=locked).count()
+        missing = orders - existing
         if missing > 0:
-            self.stdout.write(
-                f"Shop '{shop}': added {missing} orders ({existing} existed) in {elapsed:.1f} s."
+            requests = demo_order_requests(
+                products=[p for p in products if p.active],
+                customers=customers,
+                owner=owner,
+                count=missing,
+                seed=seed,
+                now=timezone.now(),
+                shop=locked,
             )
-        else:
-            self.stdout.write(
-                f"Shop '{shop}' already has {existing} orders (>= {orders}): added none."
+            _stock_up(locked, requests, seed=seed)
+            place_orders_in_bulk(shop=locked, requests=requests)
+            _invoice_history(
+                locked, owner, first_new_id=_first_new_order_id(locked, missing), seed=seed
             )
-        self.stdout.write(
-            f"Back office: /backoffice/  log in as {demo_data.OWNER_EMAIL} / "
-            f"{demo_data.DEMO_PASSWORD}\n"
-            f"Storefront:  /shop/{shop}/  customer {demo_data.DEMO_CUSTOMER_EMAIL} / "
-            f"{demo_data.DEMO_PASSWORD}"
-        )
+    return SeedOutcome(added=max(missing, 0), existing=existing, seconds=time.monotonic() - started)
 
 
 def _demo_shop(*, slug: str) -> Shop:
@@ -163,7 +154,9 @@ def _demo_shop(*, slug: str) -> Shop:
             owner_password=demo_data.DEMO_PASSWORD,
             **demo_data.SHOP,
         )
-    except (ShopAlreadyExists, IntegrityError):
+    except KantoorError:  # ShopAlreadyExists: another run created it since the look above
+        return Shop.objects.get(slug=slug)
+    except IntegrityError:  # the same race, noticed by the database's unique slug
         return Shop.objects.get(slug=slug)
     User.objects.filter(email=demo_data.OWNER_EMAIL, name="").update(name=demo_data.OWNER_NAME)
     return shop
@@ -174,7 +167,7 @@ def _owner(shop: Shop) -> User:
         Membership.objects.filter(shop=shop, role=Role.OWNER).select_related("user").first()
     )
     if membership is None:
-        raise CommandError(f"Shop '{shop.slug}' has no owner.")
+        raise DemoError(f"Shop '{shop.slug}' has no owner.")
     return membership.user
 
 

@@ -198,7 +198,7 @@ class ShopListView(View):
         The menu entry and the template folder: ``backoffice/<area>/list.html`` is the page,
         ``backoffice/<area>/list_results.html`` the part htmx swaps (it extends
         ``backoffice/_list_results.html``, see there for its blocks). Also ``page.<area>`` is
-        where the selector's page keeps its rows (override ``rows`` if not).
+        where the selector's page keeps its rows (else override ``rows``).
     ``element_prefix``
         The start of the element ids in the template: ``<prefix>-list``, ``<prefix>-search``,
         ``<prefix>-spinner``, ``<prefix>-count`` … (``order``, ``invoice``, ``payment``).
@@ -223,9 +223,12 @@ class ShopListView(View):
         Required: the selector call for one keyset page (``cursor``: after / before / last).
     ``get_count(filters)``
         Required: the count under the table, as the template's ``count``: ``value``,
-        ``exact`` and, when the count is capped, maybe ``estimate``.
+        ``exact`` (False when capped) and ``estimate`` (the planner's guess, or None).
     ``has_filters(filters)``
-        Whether anything narrows the list; extend it with the list's own filters.
+        Whether anything narrows the list (then an empty page asks whether the shop has any
+        at all); default the search and the dates, extend it with the list's own filters.
+    ``rows(page)``
+        The rows of the selector's page (default ``page.<area>``).
     ``get_form_kwargs()``
         Keyword arguments for the form besides the URL's parameters (default none).
     ``get_chips(links)``
@@ -241,6 +244,10 @@ class ShopListView(View):
     is a POST view of its own beside the list (the order list's ``order_bulk_status``): the list
     passes its choices and ``list_query`` (the way back) in ``get_extra_context``, its template
     puts the form around the table, and ``list_back_url`` reads the way back safely.
+
+    The template gets ``form``, ``filters``, ``page``, ``rows``, ``count``, ``page_error``,
+    ``form_errors``, ``has_filters``, ``shop_has_rows``, ``chips``, ``urls`` (the pages),
+    ``list_area``, ``list_prefix`` and ``pager_placeholders``, and the extra context on top.
     """
 
     area: ClassVar[str]

@@ -28,7 +28,7 @@ class PaymentListView(ShopListView):
 
     def get_count(self, filters):
         value, exact = count_payments(shop=self.shop, filters=filters)
-        return {"value": value, "exact": exact}
+        return {"value": value, "exact": exact, "estimate": None}
 
     def has_filters(self, filters):
         return super().has_filters(filters) or bool(filters.states or filters.providers)

@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from kantoor.core.keyset import Keyset, keyset_page
 from kantoor.invoices.models import Invoice
-from kantoor.payments.models import Payment
+from kantoor.payments.models import Payment, PaymentState
+from kantoor.payments.providers import ONLINE_PROVIDERS
 from kantoor.shops.models import Shop
 
 PAYMENT_LIST_PAGE_SIZE = 50
@@ -143,3 +144,19 @@ def _instant_from_text(text: str) -> datetime.datetime:
 
 # Newest first: created, then id; the token carries the time in ISO 8601 (UTC).
 PAYMENT_KEYSET = Keyset("created_at", True, _instant_to_text, _instant_from_text)
+
+
+def is_paid_online(payment: Payment) -> bool:
+    """A payment received through an online provider (demo or Mollie): one a refund can go
+    through."""
+    return payment.provider in ONLINE_PROVIDERS and payment.state == PaymentState.PAID
+
+
+def has_refundable_amount(payment: Payment) -> bool:
+    """A paid online payment of which something has not been paid back yet."""
+    return is_paid_online(payment) and payment.amount > payment.amount_refunded
+
+
+def paid_online_payments(*, shop: Shop, order_id: int) -> list[Payment]:
+    """The order's payments received online, newest first (what a refund can go through)."""
+    return [p for p in payments_for_order(shop=shop, order_id=order_id) if is_paid_online(p)]

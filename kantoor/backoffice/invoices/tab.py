@@ -15,11 +15,7 @@ from kantoor.invoices.models import InvoiceKind, PaymentState
 from kantoor.invoices.selectors import invoices_for_order
 from kantoor.orders.models import Order
 from kantoor.payments.links import payment_link_url
-from kantoor.payments.models import PaymentState as PaymentAttemptState
-from kantoor.payments.models import Provider
-from kantoor.payments.selectors import payments_for_order
-
-ONLINE = frozenset({Provider.DEMO, Provider.MOLLIE})
+from kantoor.payments.selectors import has_refundable_amount, payments_for_order
 
 
 def invoices_context(order: Order) -> dict:
@@ -33,12 +29,7 @@ def invoices_context(order: Order) -> dict:
     by_invoice: dict[int, list] = {}
     for payment in payments:
         by_invoice.setdefault(payment.invoice_id, []).append(payment)
-    refundable = any(
-        payment.provider in ONLINE
-        and payment.state == PaymentAttemptState.PAID
-        and payment.amount > payment.amount_refunded
-        for payment in payments
-    )
+    refundable = any(has_refundable_amount(payment) for payment in payments)
     rows = []
     for invoice in invoices:
         unpaid = invoice.state == PaymentState.UNPAID

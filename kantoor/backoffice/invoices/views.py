@@ -26,7 +26,6 @@ from kantoor.backoffice.invoices.forms import (
     NewInvoiceForm,
     filter_query,
 )
-from kantoor.backoffice.invoices.tab import ONLINE
 from kantoor.backoffice.lists import ListLinks, ShopListView
 from kantoor.backoffice.menu import entry_by_key
 from kantoor.backoffice.views import render_in_shop
@@ -48,16 +47,14 @@ from kantoor.invoices.services import (
     credit_invoice,
     email_invoice,
     issue_correction,
-    mark_invoice_paid,
     propose_correction,
 )
 from kantoor.orders.selectors import order_for_staff
-from kantoor.payments.models import PaymentState as PaymentAttemptState
-from kantoor.payments.selectors import payments_for_order
+from kantoor.payments.selectors import paid_online_payments
 from kantoor.payments.services import (
     PaymentError,
     amount_to_pay,
-    record_bank_transfer,
+    record_payment_by_hand,
     refund_payment,
     send_payment_link,
 )
@@ -218,30 +215,19 @@ def invoice_mark_paid(
         form = MarkPaidForm(request.POST, with_amount=is_debit)
         if form.is_valid():
             try:
-                if is_debit:
-                    payment = record_bank_transfer(
-                        shop=shop,
-                        invoice=invoice,
-                        paid_on=form.cleaned_data["paid_on"],
-                        amount=form.cleaned_data["amount"],
-                        note=form.cleaned_data["note"],
-                        actor=Actor.staff(request.user),
-                    )
-                    paid = invoice_by_number(shop=shop, number=invoice.number, order=order)
-                else:
-                    payment = None
-                    paid = mark_invoice_paid(
-                        shop=shop,
-                        invoice=invoice,
-                        paid_on=form.cleaned_data["paid_on"],
-                        note=form.cleaned_data["note"],
-                        actor=Actor.staff(request.user),
-                    )
+                done = record_payment_by_hand(
+                    shop=shop,
+                    invoice=invoice,
+                    paid_on=form.cleaned_data["paid_on"],
+                    amount=form.cleaned_data["amount"] if is_debit else None,
+                    note=form.cleaned_data["note"],
+                    actor=Actor.staff(request.user),
+                )
             except KantoorError as refused:
                 error = str(refused)
             else:
-                messages.success(request, _paid_message(shop, paid, payment, form))
-                return redirect(invoices_tab_url(order, paid.number))
+                messages.success(request, _paid_message(shop, done.invoice, done.payment, form))
+                return redirect(invoices_tab_url(order, done.invoice.number))
     else:
         initial = {"paid_on": timezone.localdate()}
         if is_debit:
@@ -356,11 +342,7 @@ def invoice_refund(
                 },
             )
             return redirect(back)
-    online = [
-        payment
-        for payment in payments_for_order(shop=shop, order_id=order.pk)
-        if payment.provider in ONLINE and payment.state == PaymentAttemptState.PAID
-    ]
+    online = paid_online_payments(shop=shop, order_id=order.pk)
     return render_in_shop(
         request,
         "backoffice/invoices/refund.html",

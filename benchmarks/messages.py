@@ -93,9 +93,10 @@ def run(args) -> dict:
 
     from kantoor.messaging import services as messaging
     from kantoor.messaging.models import Message, MessageState
+    from kantoor.messaging.services import outbox
 
     setup = _prepare()
-    no_send = mock.patch.object(messaging, "dispatch", lambda message_id: None)
+    no_send = mock.patch.object(outbox, "dispatch", lambda message_id: None)
     no_outbox = mock.patch("kantoor.checkout.services.queue_order_confirmation", lambda **kw: None)
 
     # --- place_order with and without the outbox row ------------------------------------------
@@ -170,8 +171,8 @@ def run(args) -> dict:
 def _prepare() -> dict:
     from kantoor.catalog.models import Product
     from kantoor.catalog.services import correct_stock
+    from kantoor.checkout.services import OrderItem
     from kantoor.customers.services import AddressData, CustomerDetails
-    from kantoor.orders.services import OrderItem
     from kantoor.shops.models import Shop
     from kantoor.shops.services import create_shop
 
@@ -214,7 +215,8 @@ def _prepare() -> dict:
 
 
 def _place(setup: dict, i: int):
-    from kantoor.orders.services import Actor, place_order
+    from kantoor.checkout.services import place_order
+    from kantoor.core.actors import Actor
 
     details = setup["details"][i % len(setup["details"])]
     return place_order(

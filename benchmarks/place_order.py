@@ -89,9 +89,9 @@ def _prepare(max_workers: int) -> dict:
 
     from kantoor.catalog.models import Product
     from kantoor.catalog.services import correct_stock
+    from kantoor.checkout.services import OrderItem
     from kantoor.customers.models import Customer
     from kantoor.customers.services import AddressData, CustomerDetails
-    from kantoor.orders.services import OrderItem
     from kantoor.shops.models import Shop
     from kantoor.shops.services import create_shop
 
@@ -180,7 +180,8 @@ class _CountingConnection:
 
 
 def _place_django(setup: dict, *, worker: int, i: int) -> None:
-    from kantoor.orders.services import Actor, place_order
+    from kantoor.checkout.services import place_order
+    from kantoor.core.actors import Actor
 
     details = setup["details"][(worker, i % EMAILS_PER_WORKER)]
     place_order(
@@ -201,12 +202,15 @@ def _raw_templates(setup: dict) -> dict:
     from django.utils import timezone
 
     from kantoor.catalog.models import MovementReason, Product, StockMovement
+    from kantoor.checkout.services import draft_order
+    from kantoor.core.actors import Actor
     from kantoor.invoices.models import InvoiceKind
     from kantoor.invoices.services import build_invoice, debit_invoice_lines
     from kantoor.messaging.models import Message, MessageKind
     from kantoor.numbering.models import DocumentKind, NumberSeries
-    from kantoor.orders.models import OrderEvent, OrderEventKind
-    from kantoor.orders.services import Actor, _placed_event, draft_order
+    from kantoor.orders import events
+    from kantoor.orders.events import OrderEventKind
+    from kantoor.orders.models import OrderEvent
 
     shop = setup["shop"]
     products = {p.pk: p for p in Product.objects.filter(pk__in=setup["product_ids"])}
@@ -223,7 +227,7 @@ def _raw_templates(setup: dict) -> dict:
         at=now,
     )
     draft.order.number = "X"
-    event = _placed_event(order=draft.order, actor=Actor.customer(details.email))
+    event = events.order_placed(order=draft.order, actor=Actor.customer(details.email))
     movement = StockMovement(
         shop=shop, product_id=1, quantity=-1, reason=MovementReason.SALE, created_at=now
     )

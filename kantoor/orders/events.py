@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Sequence
+from dataclasses import MISSING, dataclass, field, fields
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -58,6 +59,150 @@ PAYMENT_KINDS = frozenset(
 )
 
 
+# --- Payloads: what each kind of event records (OrderEvent.data), typed ----------------------
+# Writers build one of these; the timeline reads it back with ``payload_of``. Reading is lenient:
+# events are kept for ever and may come from older code, so a missing or odd value becomes the
+# field's default and unknown keys are ignored. Fields marked OPTIONAL are left out of the data
+# when empty (as the events have always been written).
+
+OPTIONAL = {"optional": True}
+
+
+@dataclass(frozen=True)
+class Payload:
+    def to_data(self) -> dict:
+        data = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.metadata.get("optional") and value in ("", None, [], ()):
+                continue
+            data[f.name] = list(value) if isinstance(value, tuple) else value
+        return data
+
+    @classmethod
+    def from_data(cls, data) -> Payload:
+        data = data if isinstance(data, dict) else {}
+        values = {}
+        for f in fields(cls):
+            if f.name not in data:
+                continue
+            value = data[f.name]
+            default = f.default if f.default is not MISSING else f.default_factory()
+            if isinstance(default, tuple):
+                value = tuple(value) if isinstance(value, list | tuple) else default
+            values[f.name] = value
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class Placed(Payload):
+    number: str = ""
+    total: str = ""
+    items: int | str = ""
+    invoice: str = field(default="", metadata=OPTIONAL)
+
+
+@dataclass(frozen=True)
+class StatusChanged(Payload):
+    before: int | None = None
+    after: int | None = None
+
+
+@dataclass(frozen=True)
+class Edited(Payload):
+    changes: tuple = ()  # dicts: {"what": "quantity" | "unit_price" | …, and its values}
+    total: tuple = ()  # (before, after) as strings
+
+
+@dataclass(frozen=True)
+class NoteAdded(Payload):
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class MessageRecorded(Payload):
+    message: int | None = None
+    kind: str = ""  # a MessageKind code
+    to: str = ""
+    subject: str = ""
+    error: str = field(default="", metadata=OPTIONAL)
+
+
+@dataclass(frozen=True)
+class InvoiceIssued(Payload):
+    number: str = ""
+    total: str = ""
+    corrects: str = field(default="", metadata=OPTIONAL)
+
+
+@dataclass(frozen=True)
+class InvoicePaid(Payload):
+    number: str = ""
+    paid_on: str = ""
+    amount: str = ""
+    note: str = ""
+    settled: tuple = ()
+
+
+@dataclass(frozen=True)
+class InvoiceSent(Payload):
+    number: str = ""
+    to: str = ""
+
+
+@dataclass(frozen=True)
+class PaymentLinkSent(Payload):
+    invoice: str = ""
+    to: str = ""
+    amount: str = ""
+
+
+@dataclass(frozen=True)
+class PaymentRecorded(Payload):
+    invoice: str = ""
+    amount: str = ""
+    currency: str = ""
+    provider: str = ""  # a payments Provider code
+    reference: str = ""
+    method: str = ""
+    state: str = ""  # a payments PaymentState code
+    booked: str = field(default="", metadata=OPTIONAL)  # paid, part, overpaid, …
+    refunded: str = field(default="", metadata=OPTIONAL)
+    credit_invoice: str = field(default="", metadata=OPTIONAL)
+    refund: str = field(default="", metadata=OPTIONAL)
+
+
+@dataclass(frozen=True)
+class OrderPaid(Payload):
+    number: str = ""
+
+
+PAYLOADS: dict[str, type[Payload]] = {
+    OrderEventKind.PLACED: Placed,
+    OrderEventKind.STATUS_CHANGED: StatusChanged,
+    OrderEventKind.NOTE_ADDED: NoteAdded,
+    OrderEventKind.EDITED: Edited,
+    OrderEventKind.MESSAGE_QUEUED: MessageRecorded,
+    OrderEventKind.MESSAGE_SENT: MessageRecorded,
+    OrderEventKind.MESSAGE_FAILED: MessageRecorded,
+    OrderEventKind.INVOICE_ISSUED: InvoiceIssued,
+    OrderEventKind.CREDIT_INVOICE_ISSUED: InvoiceIssued,
+    OrderEventKind.INVOICE_PAID: InvoicePaid,
+    OrderEventKind.INVOICE_SENT: InvoiceSent,
+    OrderEventKind.PAYMENT_LINK_SENT: PaymentLinkSent,
+    OrderEventKind.PAYMENT_RECEIVED: PaymentRecorded,
+    OrderEventKind.PAYMENT_FAILED: PaymentRecorded,
+    OrderEventKind.PAYMENT_REFUNDED: PaymentRecorded,
+    OrderEventKind.ORDER_PAID: OrderPaid,
+}
+
+
+def payload_of(event: OrderEvent) -> Payload | None:
+    """What ``event`` records, typed (None for a kind this version does not know)."""
+    payload = PAYLOADS.get(event.kind)
+    return payload.from_data(event.data) if payload else None
+
+
 def kind_label(kind: str) -> str:
     """What a kind of event is called ("Order placed"), or the code of a kind we do not know."""
     try:
@@ -74,14 +219,16 @@ def _event(
     order_id: int | None = None,
     actor: Actor,
     at: datetime.datetime,
-    data: dict,
+    payload: Payload,
 ) -> OrderEvent:
+    if not isinstance(payload, PAYLOADS[kind]):
+        raise TypeError(f"{kind} records a {PAYLOADS[kind].__name__}")
     event = OrderEvent(
         shop_id=shop_id,
         kind=kind,
         actor=actor.user,
         actor_label=actor.label,
-        data=data,
+        data=payload.to_data(),
         created_at=at,
     )
     if order is not None:
@@ -107,16 +254,18 @@ def record_many(events: Sequence[OrderEvent]) -> list[OrderEvent]:
 
 def order_placed(*, order: Order, actor: Actor, invoice_number: str = "") -> OrderEvent:
     """The order was placed (at its own date), with the invoice issued with it."""
-    data = {"number": order.number, "total": str(order.total_gross), "items": order.item_count}
-    if invoice_number:
-        data["invoice"] = invoice_number
     return _event(
         OrderEventKind.PLACED,
         shop_id=order.shop_id,
         order=order,
         actor=actor,
         at=order.created_at,
-        data=data,
+        payload=Placed(
+            number=order.number,
+            total=str(order.total_gross),
+            items=order.item_count,
+            invoice=invoice_number,
+        ),
     )
 
 
@@ -130,7 +279,7 @@ def status_changed(
         order=order,
         actor=actor,
         at=at,
-        data={"before": int(order.status), "after": int(new_status)},
+        payload=StatusChanged(before=int(order.status), after=int(new_status)),
     )
 
 
@@ -149,7 +298,7 @@ def order_edited(
         order=order,
         actor=actor,
         at=at,
-        data={"changes": changes, "total": [str(total_before), str(order.total_gross)]},
+        payload=Edited(changes=tuple(changes), total=(str(total_before), str(order.total_gross))),
     )
 
 
@@ -163,7 +312,7 @@ def note_added(
         order_id=order_id,
         actor=actor,
         at=at,
-        data={"text": text},
+        payload=NoteAdded(text=text),
     )
 
 
@@ -177,7 +326,7 @@ def order_paid(
         order_id=order_id,
         actor=actor,
         at=at,
-        data={"number": number},
+        payload=OrderPaid(number=number),
     )
 
 
@@ -200,10 +349,10 @@ def message_event(
     """An e-mail to the customer was queued again (resent), sent, or could not be delivered."""
     if kind not in MESSAGE_KINDS:
         raise ValueError(f"{kind} is not a message event")
-    data = {"message": message_id, "kind": message_kind, "to": to, "subject": subject}
-    if error:
-        data["error"] = error
-    return _event(kind, shop_id=shop_id, order_id=order_id, actor=actor, at=at, data=data)
+    payload = MessageRecorded(
+        message=message_id, kind=message_kind, to=to, subject=subject, error=error
+    )
+    return _event(kind, shop_id=shop_id, order_id=order_id, actor=actor, at=at, payload=payload)
 
 
 # --- Invoices ---------------------------------------------------------------------------------
@@ -221,16 +370,13 @@ def invoice_issued(
     at: datetime.datetime,
 ) -> OrderEvent:
     """A debit or credit invoice was issued (``corrects``: the invoice a credit refers to)."""
-    data = {"number": number, "total": str(total)}
-    if corrects:
-        data["corrects"] = corrects
     return _event(
         OrderEventKind.CREDIT_INVOICE_ISSUED if credit else OrderEventKind.INVOICE_ISSUED,
         shop_id=shop_id,
         order_id=order_id,
         actor=actor,
         at=at,
-        data=data,
+        payload=InvoiceIssued(number=number, total=str(total), corrects=corrects),
     )
 
 
@@ -253,13 +399,13 @@ def invoice_paid(
         order_id=order_id,
         actor=actor,
         at=at,
-        data={
-            "number": number,
-            "paid_on": paid_on.isoformat(),
-            "amount": str(amount),
-            "note": note,
-            "settled": list(settled),
-        },
+        payload=InvoicePaid(
+            number=number,
+            paid_on=paid_on.isoformat(),
+            amount=str(amount),
+            note=note,
+            settled=tuple(settled),
+        ),
     )
 
 
@@ -273,7 +419,7 @@ def invoice_sent(
         order_id=order_id,
         actor=actor,
         at=at,
-        data={"number": number, "to": to},
+        payload=InvoiceSent(number=number, to=to),
     )
 
 
@@ -297,7 +443,7 @@ def payment_link_sent(
         order_id=order_id,
         actor=actor,
         at=at,
-        data={"invoice": invoice, "to": to, "amount": str(amount)},
+        payload=PaymentLinkSent(invoice=invoice, to=to, amount=str(amount)),
     )
 
 
@@ -330,14 +476,14 @@ def payment_event(
         order_id=order_id,
         actor=actor,
         at=at,
-        data={
-            "invoice": invoice,
-            "amount": str(amount),
-            "currency": currency,
-            "provider": provider,
-            "reference": reference,
-            "method": method,
-            "state": state,
+        payload=PaymentRecorded(
+            invoice=invoice,
+            amount=str(amount),
+            currency=currency,
+            provider=provider,
+            reference=reference,
+            method=method,
+            state=state,
             **outcome,
-        },
+        ),
     )

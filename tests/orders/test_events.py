@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from django.utils import timezone
 
 from kantoor.backoffice.orders import tabs
@@ -52,3 +53,38 @@ def test_every_kind_of_event_has_a_sentence_on_the_timeline():
 def test_an_unknown_kind_still_reads_as_a_sentence():
     assert events.kind_label("kind_nobody_knows") == "kind_nobody_knows"
     assert events.kind_label(OrderEventKind.PLACED) == "Order placed"
+
+
+def test_every_kind_has_a_typed_payload_that_reads_back_what_was_written():
+    assert set(events.PAYLOADS) == set(OrderEventKind)
+    payment = events.PaymentRecorded(
+        invoice="INV-1", amount="9.99", currency="EUR", provider="demo", state="paid", booked="part"
+    )
+    assert payment.to_data()["booked"] == "part"
+    assert "refund" not in payment.to_data()  # optional and empty: left out, as always
+    assert events.PaymentRecorded.from_data(payment.to_data()) == payment
+    edited = events.Edited(
+        changes=({"what": "quantity", "before": 1, "after": 2},), total=("1", "2")
+    )
+    assert edited.to_data() == {
+        "changes": [{"what": "quantity", "before": 1, "after": 2}],
+        "total": ["1", "2"],
+    }
+    assert events.Edited.from_data(edited.to_data()) == edited
+
+
+def test_reading_an_odd_payload_gives_defaults_not_errors():
+    assert events.Placed.from_data(None) == events.Placed()
+    assert events.InvoicePaid.from_data({"settled": "not a list", "x": 1}).settled == ()
+
+
+def test_a_builder_refuses_the_wrong_payload_for_its_kind():
+    with pytest.raises(TypeError):
+        events._event(
+            OrderEventKind.PLACED,
+            shop_id=1,
+            order_id=1,
+            actor=events.Actor.system(),
+            at=timezone.now(),
+            payload=events.NoteAdded(text="x"),
+        )

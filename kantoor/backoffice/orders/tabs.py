@@ -19,14 +19,23 @@ from django.utils.translation import gettext_lazy
 
 from kantoor.backoffice.invoices.tab import invoices_context
 from kantoor.backoffice.messages.tab import (
-    MESSAGE_EVENT_KINDS,
     message_event_summary,
     messages_context,
 )
 from kantoor.backoffice.payments.labels import method_label
 from kantoor.core.money import format_money
 from kantoor.core.statuses import OrderStatus
-from kantoor.orders.events import OrderEventKind, kind_label
+from kantoor.orders.events import (
+    Edited,
+    MessageRecorded,
+    NoteAdded,
+    OrderEventKind,
+    PaymentRecorded,
+    Placed,
+    StatusChanged,
+    kind_label,
+    payload_of,
+)
 from kantoor.orders.models import Order, OrderEvent
 from kantoor.orders.selectors import order_events, order_totals
 from kantoor.payments.models import PaymentState as PaymentAttemptState
@@ -122,45 +131,47 @@ def _status_label(value) -> str:
 
 def timeline_entry(event: OrderEvent, *, order: Order) -> TimelineEntry:
     """What happened, who did it, before → after: one sentence and its details."""
-    data = event.data or {}
+    payload = payload_of(event)
     who = event.actor_label
     currency = order.currency
 
     def money(amount) -> str:
         return format_money(amount, currency)
 
-    if event.kind == OrderEventKind.PLACED:
+    if isinstance(payload, Placed):
         return TimelineEntry(
             event=event,
             icon="shopping-bag",
             title=_("Order placed by %(who)s") % {"who": who},
             details=[
                 _("%(items)s items, total %(total)s")
-                % {"items": data.get("items", ""), "total": money(data.get("total"))}
+                % {"items": payload.items, "total": money(payload.total)}
             ],
         )
-    if event.kind == OrderEventKind.STATUS_CHANGED:
+    if isinstance(payload, StatusChanged):
         return TimelineEntry(
             event=event,
             icon="arrow-right-left",
             title=_("Status changed from %(before)s to %(after)s by %(who)s")
             % {
-                "before": _status_label(data.get("before")),
-                "after": _status_label(data.get("after")),
+                "before": _status_label(payload.before),
+                "after": _status_label(payload.after),
                 "who": who,
             },
         )
-    if event.kind == OrderEventKind.NOTE_ADDED:
+    if isinstance(payload, NoteAdded):
         return TimelineEntry(
             event=event,
             icon="sticky-note",
             title=_("Note by %(who)s") % {"who": who},
-            quote=data.get("text", ""),
+            quote=payload.text,
         )
-    if event.kind == OrderEventKind.EDITED:
-        details = [_edit_change(change, money) for change in data.get("changes", [])]
-        total = data.get("total")
-        if total and total[0] != total[1]:
+    if isinstance(payload, Edited):
+        details = [
+            _edit_change(change, money) for change in payload.changes if isinstance(change, dict)
+        ]
+        total = payload.total
+        if len(total) == 2 and total[0] != total[1]:
             details.append(
                 _("Order total %(before)s → %(after)s")
                 % {"before": money(total[0]), "after": money(total[1])}
@@ -171,11 +182,11 @@ def timeline_entry(event: OrderEvent, *, order: Order) -> TimelineEntry:
             title=_("Order edited by %(who)s") % {"who": who},
             details=details,
         )
-    if event.kind in MESSAGE_EVENT_KINDS:
-        icon, title, details = message_event_summary(event)
+    if isinstance(payload, MessageRecorded):
+        icon, title, details = message_event_summary(event, payload)
         return TimelineEntry(event=event, icon=icon, title=title, details=details)
     if event.kind in INVOICE_AND_PAYMENT_KINDS:
-        return _invoice_or_payment_entry(event, money)
+        return _invoice_or_payment_entry(event, payload, money)
     # A kind this module does not know yet (e.g. from a newer feature): say what it is.
     return TimelineEntry(
         event=event,
@@ -249,17 +260,16 @@ def _provider_label(code) -> str:
         return str(code or "")
 
 
-def _via(data: dict) -> str:
+def _via(payment: PaymentRecorded) -> str:
     """ "Mollie, iDEAL" / "Demo (test mode), Credit card": the provider and the method."""
-    parts = [_provider_label(data.get("provider"))]
-    method = method_label(data.get("method") or "")
-    if method and data.get("provider") != Provider.MANUAL:
+    parts = [_provider_label(payment.provider)]
+    method = method_label(payment.method or "")
+    if method and payment.provider != Provider.MANUAL:
         parts.append(method)
     return ", ".join(part for part in parts if part)
 
 
-def _invoice_or_payment_entry(event: OrderEvent, money) -> TimelineEntry:
-    data = event.data or {}
+def _invoice_or_payment_entry(event: OrderEvent, payload, money) -> TimelineEntry:
     who = event.actor_label
     kind = event.kind
     if kind in (OrderEventKind.INVOICE_ISSUED, OrderEventKind.CREDIT_INVOICE_ISSUED):
@@ -268,22 +278,22 @@ def _invoice_or_payment_entry(event: OrderEvent, money) -> TimelineEntry:
             _("Credit invoice %(number)s issued by %(who)s")
             if credit
             else _("Invoice %(number)s issued by %(who)s")
-        ) % {"number": data.get("number", ""), "who": who}
-        details = [_("Total %(total)s") % {"total": money(data.get("total"))}]
-        if data.get("corrects"):
-            details.append(_("Corrects invoice %(number)s") % {"number": data["corrects"]})
+        ) % {"number": payload.number, "who": who}
+        details = [_("Total %(total)s") % {"total": money(payload.total)}]
+        if payload.corrects:
+            details.append(_("Corrects invoice %(number)s") % {"number": payload.corrects})
         return TimelineEntry(event=event, icon="receipt-text", title=title, details=details)
     if kind == OrderEventKind.INVOICE_PAID:
         details = []
-        if data.get("amount") not in (None, ""):
-            details.append(_("Amount %(amount)s") % {"amount": money(data["amount"])})
-        if data.get("settled"):
+        if payload.amount not in (None, ""):
+            details.append(_("Amount %(amount)s") % {"amount": money(payload.amount)})
+        if payload.settled:
             details.append(
                 _("Settled with credit invoice %(numbers)s")
-                % {"numbers": ", ".join(data["settled"])}
+                % {"numbers": ", ".join(str(number) for number in payload.settled)}
             )
         try:
-            amount = Decimal(str(data.get("amount")))
+            amount = Decimal(str(payload.amount))
         except (InvalidOperation, ValueError):
             amount = None
         if amount is not None and amount < 0:
@@ -295,31 +305,31 @@ def _invoice_or_payment_entry(event: OrderEvent, money) -> TimelineEntry:
         return TimelineEntry(
             event=event,
             icon="badge-check",
-            title=title % {"number": data.get("number", ""), "who": who},
+            title=title % {"number": payload.number, "who": who},
             details=details,
-            quote=data.get("note", ""),
+            quote=payload.note,
         )
     if kind == OrderEventKind.INVOICE_SENT:
         return TimelineEntry(
             event=event,
             icon="mail",
             title=_("Invoice %(number)s e-mailed to %(to)s by %(who)s")
-            % {"number": data.get("number", ""), "to": data.get("to", ""), "who": who},
+            % {"number": payload.number, "to": payload.to, "who": who},
         )
     if kind == OrderEventKind.PAYMENT_LINK_SENT:
         details = []
-        if data.get("amount") not in (None, ""):
-            details.append(_("Amount to pay %(amount)s") % {"amount": money(data["amount"])})
+        if payload.amount not in (None, ""):
+            details.append(_("Amount to pay %(amount)s") % {"amount": money(payload.amount)})
         return TimelineEntry(
             event=event,
             icon="send",
             title=_("Payment link for invoice %(invoice)s sent to %(to)s by %(who)s")
-            % {"invoice": data.get("invoice", ""), "to": data.get("to", ""), "who": who},
+            % {"invoice": payload.invoice, "to": payload.to, "who": who},
             details=details,
         )
     if kind == OrderEventKind.PAYMENT_RECEIVED:
-        amount = money(data.get("amount"))
-        if data.get("provider") == Provider.MANUAL:
+        amount = money(payload.amount)
+        if payload.provider == Provider.MANUAL:
             title = _("Bank transfer of %(amount)s on invoice %(invoice)s recorded by %(who)s")
         else:
             title = _("Payment of %(amount)s received on invoice %(invoice)s via %(via)s")
@@ -331,20 +341,20 @@ def _invoice_or_payment_entry(event: OrderEvent, money) -> TimelineEntry:
                 "invoice_already_settled": _(
                     "The invoice was settled already: refund this payment."
                 ),
-            }.get(data.get("booked"), "")
+            }.get(payload.booked if isinstance(payload.booked, str) else "", "")
         ]
-        if data.get("reference") and data.get("provider") != Provider.MANUAL:
-            details.append(_("Reference %(reference)s") % {"reference": data["reference"]})
+        if payload.reference and payload.provider != Provider.MANUAL:
+            details.append(_("Reference %(reference)s") % {"reference": payload.reference})
         return TimelineEntry(
             event=event,
             icon="banknote",
             title=title
-            % {"amount": amount, "invoice": data.get("invoice", ""), "via": _via(data), "who": who},
+            % {"amount": amount, "invoice": payload.invoice, "via": _via(payload), "who": who},
             details=[detail for detail in details if detail],
         )
     if kind == OrderEventKind.PAYMENT_FAILED:
         try:
-            outcome = str(PaymentAttemptState(data.get("state")).label).lower()
+            outcome = str(PaymentAttemptState(payload.state).label).lower()
         except ValueError:
             outcome = ""
         return TimelineEntry(
@@ -352,24 +362,24 @@ def _invoice_or_payment_entry(event: OrderEvent, money) -> TimelineEntry:
             icon="circle-x",
             title=_("Payment of %(amount)s on invoice %(invoice)s via %(via)s not completed")
             % {
-                "amount": money(data.get("amount")),
-                "invoice": data.get("invoice", ""),
-                "via": _via(data),
+                "amount": money(payload.amount),
+                "invoice": payload.invoice,
+                "via": _via(payload),
             },
             details=[_("The provider reports: %(state)s") % {"state": outcome}] if outcome else [],
         )
     if kind == OrderEventKind.PAYMENT_REFUNDED:
         details = []
-        if data.get("refund"):
-            details.append(_("Reference %(reference)s") % {"reference": data["refund"]})
+        if payload.refund:
+            details.append(_("Reference %(reference)s") % {"reference": payload.refund})
         return TimelineEntry(
             event=event,
             icon="banknote-arrow-down",
             title=_("Refunded %(amount)s via %(provider)s for credit invoice %(credit)s by %(who)s")
             % {
-                "amount": money(data.get("refunded")),
-                "provider": _provider_label(data.get("provider")),
-                "credit": data.get("credit_invoice", ""),
+                "amount": money(payload.refunded),
+                "provider": _provider_label(payload.provider),
+                "credit": payload.credit_invoice,
                 "who": who,
             },
             details=details,

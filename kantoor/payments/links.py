@@ -3,6 +3,8 @@
 The token is the invoice's shop and id signed with the project's SECRET_KEY (HMAC-SHA256, salted
 for this purpose only): it cannot be made without the key, and it opens only the invoice it names.
 It does not expire: a link in an e-mail keeps working; once the invoice is paid, the page says so.
+The token is the same every time it is made for an invoice (no timestamp in it), so every e-mail
+and page gives one link; links made before (with a timestamp, ``signing.dumps``) still open.
 """
 
 from __future__ import annotations
@@ -14,16 +16,22 @@ from django.urls import reverse
 _SALT = "kantoor.payments.payment-link"
 
 
+_SIGNER = signing.Signer(salt=_SALT)
+
+
 def payment_link_token(*, shop_id: int, invoice_id: int) -> str:
-    return signing.dumps({"s": shop_id, "i": invoice_id}, salt=_SALT)
+    return _SIGNER.sign_object({"s": shop_id, "i": invoice_id})
 
 
 def invoice_from_token(token: str) -> tuple[int, int] | None:
     """(shop id, invoice id) that a payment-link token opens, or None for a bad token."""
     try:
-        data = signing.loads(token, salt=_SALT)
+        data = _SIGNER.unsign_object(token)
     except signing.BadSignature:
-        return None
+        try:  # a link made before tokens lost their timestamp
+            data = signing.loads(token, salt=_SALT)
+        except signing.BadSignature:
+            return None
     if not isinstance(data, dict):
         return None
     shop_id, invoice_id = data.get("s"), data.get("i")

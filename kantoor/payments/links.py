@@ -27,10 +27,10 @@ def invoice_from_token(token: str) -> tuple[int, int] | None:
     """(shop id, invoice id) that a payment-link token opens, or None for a bad token."""
     try:
         data = _SIGNER.unsign_object(token)
-    except signing.BadSignature:
-        try:  # a link made before tokens lost their timestamp
+    except (signing.BadSignature, ValueError):
+        try:  # a link made before tokens lost their timestamp (its signature covers it)
             data = signing.loads(token, salt=_SALT)
-        except signing.BadSignature:
+        except (signing.BadSignature, ValueError):
             return None
     if not isinstance(data, dict):
         return None

@@ -2,7 +2,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -36,8 +36,14 @@ def create_shop(
     if Shop.objects.filter(slug=slug).exists():
         raise ShopAlreadyExists(slug)
     shop = Shop(slug=slug, name=name, **details)
-    shop.full_clean()
-    shop.save()
+    # The slug's uniqueness is checked above and, against a shop created since, by the
+    # database: two create_shop calls at once give one shop and one ShopAlreadyExists.
+    shop.full_clean(validate_unique=False)
+    try:
+        with transaction.atomic():
+            shop.save()
+    except IntegrityError:
+        raise ShopAlreadyExists(slug) from None
     ensure_default_number_series(shop=shop)
     owner = User.objects.filter(email__iexact=owner_email).first()
     if owner is None:

@@ -31,8 +31,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import F, OuterRef, Subquery, Value
-from django.db.models.functions import Concat
+from django.db.models import CharField, F, Func, OuterRef, Subquery, Value
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -208,6 +207,7 @@ def _book_chunk(
     timeline: list[OrderEvent] = []
     # Invoice columns to write, grouped so that one UPDATE writes a whole group.
     paid: dict[tuple, list[int]] = defaultdict(list)
+    by_reference: list[int] = []
     credited: dict[datetime.date, list[int]] = defaultdict(list)
     for request in chunk:
         invoice = invoices.get(request.invoice_id)
@@ -280,9 +280,10 @@ def _book_chunk(
         )
         # The invoice as mark_invoice_paid leaves it (due > 0, so it becomes paid).
         paid_note = _note_text(online_note, reference) if online else _bank_note(note)
-        invoice_note = ("text", paid_note)
+        invoice_note: str | None = paid_note
         if online and paid_note == _around_reference(online_note, reference):
-            invoice_note = ("reference", *online_note.split(_REFERENCE))  # one UPDATE per day
+            invoice_note = None  # written for the whole chunk at once, around each reference
+            by_reference.append(invoice.pk)
         settled = [credit for credit in invoice.credits if credit.state == InvoiceState.UNPAID]
         invoice.state = InvoiceState.PAID
         invoice.amount_paid = due
@@ -346,9 +347,11 @@ def _book_chunk(
         Invoice.objects.filter(pk__in=ids).update(
             state=InvoiceState.PAID,
             paid_on=paid_on,
-            paid_note=_note_column(note),
             amount_paid=F("total_gross") if amount is None else amount,
+            **({} if note is None else {"paid_note": note}),
         )
+    if by_reference:
+        Invoice.objects.filter(pk__in=by_reference).update(paid_note=_note_column(online_note))
     for paid_on, ids in credited.items():
         Invoice.objects.filter(pk__in=ids).update(state=InvoiceState.CREDITED, paid_on=paid_on)
     events.record_many(timeline)
@@ -410,15 +413,21 @@ def _bank_note(note: str) -> str:
     return (note or _("Bank transfer"))[:MAX_NOTE].strip()
 
 
-def _note_column(note: tuple):
-    """The paid_note of a group of invoices: one text, or the text around each invoice's newest
+def _note_column(online_note: str):
+    """The paid_note of online payments: the translated note around each invoice's newest
     payment reference (just inserted), so one UPDATE writes a different note per invoice."""
-    if note[0] == "text":
-        return note[1]
-    _kind, before, after = note
+    before, after = online_note.split(_REFERENCE)
     reference = Subquery(
         Payment.objects.filter(invoice_id=OuterRef("pk"))
         .order_by("-pk")
         .values("provider_payment_id")[:1]
     )
-    return Concat(Value(before), reference, Value(after))
+    # || (SQLite and PostgreSQL alike): Concat would wrap each part in COALESCE.
+    return Func(
+        Value(before),
+        reference,
+        Value(after),
+        template="(%(expressions)s)",
+        arg_joiner=" || ",
+        output_field=CharField(),
+    )

@@ -161,53 +161,12 @@ def _book_chunk(
     return_path: str,
     demo_webhook: str,
 ) -> None:
-    order_ids = set(
-        Invoice.objects.filter(shop=shop, pk__in=[p.invoice_id for p in chunk]).values_list(
-            "order_id", flat=True
-        )
-    )
-    # The lock order of the services: the orders first, then their invoices.
-    orders = {
-        pk: (number, status)
-        for pk, number, status in Order.objects.select_for_update()
-        .filter(shop=shop, pk__in=order_ids)
-        .order_by("pk")
-        .values_list("pk", "number", "status")
-    }
-    invoices: dict[int, _Invoice] = {}
-    by_order: dict[int, list[_Invoice]] = defaultdict(list)
-    for row in (
-        Invoice.objects.select_for_update()
-        .filter(shop=shop, order_id__in=order_ids)
-        .order_by("pk")
-        .values_list(
-            "pk",
-            "order_id",
-            "kind",
-            "state",
-            "number",
-            "total_gross",
-            "amount_paid",
-            "currency",
-            "issued_on",
-            "created_at",
-            "corrects_id",
-        )
-    ):
-        invoice = _Invoice(*row)
-        invoices[invoice.pk] = invoice
-        by_order[invoice.order_id].append(invoice)
-    for invoice in invoices.values():
-        corrected = invoices.get(invoice.corrects_id)
-        if invoice.kind == InvoiceKind.CREDIT and corrected is not None:
-            corrected.credits.append(invoice)  # in id order, as mark_invoice_paid finds them
-
+    orders, invoices, by_order = _lock(shop=shop, invoice_ids=[p.invoice_id for p in chunk])
     rows: list[Payment] = []
     transactions: list[DemoTransaction] = []
     timeline: list[OrderEvent] = []
     # Invoice columns to write, grouped so that one UPDATE writes a whole group.
     paid: dict[tuple, list[int]] = defaultdict(list)
-    by_reference: list[int] = []
     credited: dict[datetime.date, list[int]] = defaultdict(list)
     for request in chunk:
         invoice = invoices.get(request.invoice_id)
@@ -282,8 +241,7 @@ def _book_chunk(
         paid_note = _note_text(online_note, reference) if online else _bank_note(note)
         invoice_note: str | None = paid_note
         if online and paid_note == _around_reference(online_note, reference):
-            invoice_note = None  # written for the whole chunk at once, around each reference
-            by_reference.append(invoice.pk)
+            invoice_note = None  # the text around each invoice's reference: one UPDATE per day
         settled = [credit for credit in invoice.credits if credit.state == InvoiceState.UNPAID]
         invoice.state = InvoiceState.PAID
         invoice.amount_paid = due
@@ -347,14 +305,57 @@ def _book_chunk(
         Invoice.objects.filter(pk__in=ids).update(
             state=InvoiceState.PAID,
             paid_on=paid_on,
+            paid_note=_note_column(online_note) if note is None else note,
             amount_paid=F("total_gross") if amount is None else amount,
-            **({} if note is None else {"paid_note": note}),
         )
-    if by_reference:
-        Invoice.objects.filter(pk__in=by_reference).update(paid_note=_note_column(online_note))
     for paid_on, ids in credited.items():
         Invoice.objects.filter(pk__in=ids).update(state=InvoiceState.CREDITED, paid_on=paid_on)
     events.record_many(timeline)
+
+
+def _lock(
+    *, shop: Shop, invoice_ids: list[int]
+) -> tuple[dict[int, tuple[str, int]], dict[int, _Invoice], dict[int, list[_Invoice]]]:
+    """The orders of these invoices (number, status) and all their invoices, locked in the
+    order the services lock them: the orders first (by id), then their invoices (by id)."""
+    order_ids = set(
+        Invoice.objects.filter(shop=shop, pk__in=invoice_ids).values_list("order_id", flat=True)
+    )
+    orders = {
+        pk: (number, status)
+        for pk, number, status in Order.objects.select_for_update()
+        .filter(shop=shop, pk__in=order_ids)
+        .order_by("pk")
+        .values_list("pk", "number", "status")
+    }
+    invoices: dict[int, _Invoice] = {}
+    by_order: dict[int, list[_Invoice]] = defaultdict(list)
+    for row in (
+        Invoice.objects.select_for_update()
+        .filter(shop=shop, order_id__in=order_ids)
+        .order_by("pk")
+        .values_list(
+            "pk",
+            "order_id",
+            "kind",
+            "state",
+            "number",
+            "total_gross",
+            "amount_paid",
+            "currency",
+            "issued_on",
+            "created_at",
+            "corrects_id",
+        )
+    ):
+        invoice = _Invoice(*row)
+        invoices[invoice.pk] = invoice
+        by_order[invoice.order_id].append(invoice)
+    for invoice in invoices.values():
+        corrected = invoices.get(invoice.corrects_id)
+        if invoice.kind == InvoiceKind.CREDIT and corrected is not None:
+            corrected.credits.append(invoice)  # in id order, as mark_invoice_paid finds them
+    return orders, invoices, by_order
 
 
 def _payable(invoice: _Invoice, *, online: bool) -> tuple[Decimal, Decimal]:
@@ -415,7 +416,8 @@ def _bank_note(note: str) -> str:
 
 def _note_column(online_note: str):
     """The paid_note of online payments: the translated note around each invoice's newest
-    payment reference (just inserted), so one UPDATE writes a different note per invoice."""
+    payment reference (just inserted), so one UPDATE writes a different note per invoice.
+    Only for a note that holds the reference once (``_around_reference``)."""
     before, after = online_note.split(_REFERENCE)
     reference = Subquery(
         Payment.objects.filter(invoice_id=OuterRef("pk"))

@@ -6,24 +6,22 @@ transaction that first locks the Shop row (on SQLite the IMMEDIATE transaction a
 serialises writers), so the second run waits, counts the first run's orders and adds none.
 Orders go through checkout.services.place_orders_in_bulk, which tests/orders/test_bulk.py
 proves equal to place_order + change_order_status (each order with its invoice). Then the
-invoices get the history a real shop has: cancelled orders credited, a few orders edited and
-corrected (a debit or a credit invoice), most invoices paid online through the demo provider,
-some by bank transfer (kantoor.payments records both), some still open.
+invoices get the history a real shop has, through the same services: cancelled orders credited,
+a few orders edited and corrected (a debit or a credit invoice), most invoices paid online
+through the demo provider, some by bank transfer (kantoor.payments.bulk.record_payments_in_bulk,
+which tests/payments/test_bulk.py proves equal to the payments services), some still open.
 """
 
 from __future__ import annotations
 
 import datetime
 import random
-import secrets
 import time
-import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.conf import settings
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from kantoor.catalog.models import MovementReason, Product
@@ -46,13 +44,11 @@ from kantoor.invoices.services import (
     credit_invoice,
     issue_correction,
 )
-from kantoor.orders import events as order_events
-from kantoor.orders.events import OrderEventKind
-from kantoor.orders.models import Order, OrderEvent
+from kantoor.orders.models import Order
 from kantoor.orders.services import ADDRESS_FIELDS, LineEdit, edit_order
-from kantoor.payments.models import DemoTransaction, Payment, Provider
-from kantoor.payments.models import PaymentState as PaymentProviderState
-from kantoor.payments.services import provider_actor, record_bank_transfer
+from kantoor.payments.bulk import BulkPayment, record_payments_in_bulk
+from kantoor.payments.models import Provider
+from kantoor.payments.services import record_bank_transfer
 from kantoor.shops.models import Membership, Role, Shop, User
 from kantoor.shops.services import create_shop
 
@@ -388,7 +384,6 @@ PAID_STATUSES = frozenset(OrderStatus) - {S.NEW, S.AWAITING_PAYMENT, S.CANCELLED
 MAX_CREDITED_CANCELLATIONS = 200  # credited through the service, newest first
 MAX_EDITED_ORDERS = 12
 PAYMENT_NOTES = ("Bankoverschrijving", "iDEAL", "Overboeking ING", "Betaald via betaallink")
-PAID_CHUNK = 5000
 
 
 def _first_new_order_id(shop: Shop, added: int) -> int:
@@ -465,12 +460,12 @@ DEMO_METHODS = ("ideal", "ideal", "ideal", "creditcard", "bancontact")
 
 
 def _mark_paid_in_bulk(shop: Shop, staff: Actor, *, new_orders, rng: random.Random) -> None:
-    """Most invoices paid a few days after the invoice date, written in bulk as the payments
-    services record them: most online through the demo provider (its transaction, the Payment,
-    "payment received"), the rest by bank transfer entered by staff; each with the invoice's
-    payment columns, its "invoice paid" event and the "order paid" event."""
+    """Most invoices paid a few days after the invoice date: most online through the demo
+    provider, the rest by bank transfer entered by staff, booked by
+    kantoor.payments.bulk.record_payments_in_bulk with the rows the payments services write."""
     today = timezone.localdate()
-    by_day: dict[tuple[datetime.date, str], list[tuple]] = defaultdict(list)
+    now = timezone.now()
+    by_day: dict[tuple[datetime.date, str], list[BulkPayment]] = defaultdict(list)
     rows = (
         Invoice.objects.filter(
             shop=shop,
@@ -479,14 +474,10 @@ def _mark_paid_in_bulk(shop: Shop, staff: Actor, *, new_orders, rng: random.Rand
             state=PaymentState.UNPAID,
             order__status__in=[*PAID_STATUSES, S.NEW],
         )
-        .values_list(
-            "id", "order_id", "number", "total_gross", "issued_on", "order__status", "order__number"
-        )
+        .values_list("id", "issued_on", "created_at", "order__status")
         .order_by("id")
     )
-    for pk, order_id, number, total, issued_on, status, order_number in rows.iterator(
-        chunk_size=5000
-    ):
+    for pk, issued_on, issued_at, status in rows.iterator(chunk_size=5000):
         if status == S.NEW and rng.random() < 0.7:
             continue
         elif status != S.NEW and rng.random() < 0.04:
@@ -498,105 +489,20 @@ def _mark_paid_in_bulk(shop: Shop, staff: Actor, *, new_orders, rng: random.Rand
         paid_on = min(paid_on, today)
         method = rng.choice(DEMO_METHODS) if online else "banktransfer"
         note = "" if online else rng.choice(PAYMENT_NOTES)
-        by_day[(paid_on, note)].append((pk, order_id, number, total, order_number, method))
-    now = timezone.now()
-    demo_actor = provider_actor(Provider.DEMO)
-    pending: list[tuple[list, type]] = []
-
-    def flush(force: bool = False) -> None:
-        for objects, model in pending:
-            if objects and (force or len(objects) >= PAID_CHUNK):
-                model.objects.bulk_create(objects, batch_size=1000)
-                objects.clear()
-
-    events: list[OrderEvent] = []
-    payments: list[Payment] = []
-    transactions: list[DemoTransaction] = []
-    pending.extend([(transactions, DemoTransaction), (payments, Payment), (events, OrderEvent)])
-    for (paid_on, note), invoices in by_day.items():
+        # At 10:00 that day, or when the invoice was issued if that was later (never "now").
         day_start = timezone.make_aware(datetime.datetime.combine(paid_on, datetime.time(10)))
-        at = min(now, day_start)
-        online = not note
-        actor = demo_actor if online else staff
-        for start in range(0, len(invoices), PAID_CHUNK):
-            chunk = invoices[start : start + PAID_CHUNK]
-            Invoice.objects.filter(pk__in=[row[0] for row in chunk]).update(
-                state=PaymentState.PAID,
-                paid_on=paid_on,
-                paid_note=note or "Betaald via Demo (testmodus)",
-                amount_paid=models.F("total_gross"),
+        at = min(now, max(day_start, issued_at))
+        by_day[(paid_on, note)].append(
+            BulkPayment(
+                invoice_id=pk,
+                at=at,
+                provider=Provider.DEMO if online else Provider.MANUAL,
+                method=method,
+                paid_on=None if online else paid_on,
+                note=note,
+                actor=None if online else staff,
             )
-        for pk, order_id, number, total, order_number, method in invoices:
-            reference = f"demo_{secrets.token_hex(10)}" if online else f"manual_{uuid.uuid4().hex}"
-            if online:
-                transactions.append(
-                    DemoTransaction(
-                        id=reference,
-                        shop_id=shop.pk,
-                        amount=total,
-                        currency=shop.currency,
-                        description=f"{shop.name} {number}",
-                        status=PaymentProviderState.PAID,
-                        method=method,
-                        redirect_url=settings.BASE_URL + "/",
-                        created_at=at,
-                        updated_at=at,
-                    )
-                )
-            payments.append(
-                Payment(
-                    shop_id=shop.pk,
-                    invoice_id=pk,
-                    order_id=order_id,
-                    provider=Provider.DEMO if online else Provider.MANUAL,
-                    provider_payment_id=reference,
-                    method=method,
-                    amount=total,
-                    currency=shop.currency,
-                    state=PaymentProviderState.PAID,
-                    note=note,
-                    created_at=at,
-                    updated_at=at,
-                    paid_at=at,
-                    applied_at=at,
-                    created_by=None if online else staff.user,
-                )
-            )
-            # In the order the payments services write them: received, invoice paid, order paid.
-            events.append(
-                order_events.payment_event(
-                    OrderEventKind.PAYMENT_RECEIVED,
-                    shop_id=shop.pk,
-                    order_id=order_id,
-                    invoice=number,
-                    amount=total,
-                    currency=shop.currency,
-                    provider=Provider.DEMO if online else Provider.MANUAL,
-                    reference=reference,
-                    method=method,
-                    state=PaymentProviderState.PAID,
-                    actor=actor,
-                    at=at,
-                    booked="paid",
-                )
-            )
-            events.append(
-                order_events.invoice_paid(
-                    shop_id=shop.pk,
-                    order_id=order_id,
-                    number=number,
-                    paid_on=paid_on,
-                    amount=total,
-                    note=note,
-                    settled=[],
-                    actor=actor,
-                    at=at,
-                )
-            )
-            events.append(
-                order_events.order_paid(
-                    shop_id=shop.pk, order_id=order_id, number=order_number, actor=actor, at=at
-                )
-            )
-            flush()
-    flush(force=True)
+        )
+    record_payments_in_bulk(
+        shop=shop, payments=[payment for day in by_day.values() for payment in day]
+    )

@@ -33,7 +33,7 @@ def test_ci_refuses_to_run_without_the_artefacts(tmp_path):
     """`.ci/run` checks KANTOOR_UBL_ARTEFACTS first and stops, so no UBL test skips in CI."""
     env = {**os.environ, "KANTOOR_UBL_ARTEFACTS": str(tmp_path / "absent")}
     result = subprocess.run(
-        ["bash", str(validation.REPOSITORY / ".ci" / "run")],
+        ["/bin/bash", str(validation.REPOSITORY / ".ci" / "run")],
         capture_output=True,
         text=True,
         env=env,

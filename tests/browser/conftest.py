@@ -49,8 +49,23 @@ def page(browser, live_server, settings):
     )
     page = context.new_page()
     page.set_default_timeout(10_000)
+    # Every page runs under the Content-Security-Policy (kantoor/core/middleware.py): an inline
+    # script or style it refuses shows as a console message, and fails the test.
+    violations = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if is_csp_violation(message.text) else None
+        ),
+    )
+    page.csp_violations = violations
     yield page
     context.close()
+    assert violations == [], f"Content-Security-Policy violations: {violations}"
+
+
+def is_csp_violation(text: str) -> bool:
+    return "Content Security Policy" in text or "Content-Security-Policy" in text
 
 
 @pytest.fixture

@@ -17,8 +17,8 @@ from tests.conftest import PASSWORD
 ROOT = Path(__file__).resolve().parents[1]
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self' 'nonce-{nonce}'; "
-    "script-src 'self'; object-src 'none'; frame-ancestors 'none'; form-action 'self'; "
-    "base-uri 'self'"
+    "script-src 'self'; object-src 'none'; frame-ancestors 'none'; "
+    "form-action 'self' https://www.mollie.com; base-uri 'self'"
 )
 
 

@@ -14,6 +14,10 @@ import secrets
 
 CSP_HEADER = "Content-Security-Policy"
 
+# Where a form may send the browser besides this site: "Pay now" answers with a redirect to the
+# payment provider's checkout, and the browser holds a form's redirects to form-action too.
+PAYMENT_CHECKOUTS = ("https://www.mollie.com",)
+
 # Pages anyone may see and a cache may keep (they say how themselves); every other page is private.
 PUBLIC_PAGES = frozenset(
     {
@@ -35,7 +39,7 @@ def content_security_policy(nonce: str) -> str:
             "script-src 'self'",
             "object-src 'none'",
             "frame-ancestors 'none'",
-            "form-action 'self'",
+            "form-action 'self' " + " ".join(PAYMENT_CHECKOUTS),
             "base-uri 'self'",
         ]
     )

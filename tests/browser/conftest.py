@@ -44,6 +44,8 @@ def browser():
 def page(browser, live_server, settings):
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
+    # Links are built on BASE_URL (the site's own address): here, the live server's.
+    settings.BASE_URL = live_server.url
     context = browser.new_context(
         base_url=live_server.url, locale="en-GB", viewport={"width": 1280, "height": 900}
     )

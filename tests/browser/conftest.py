@@ -56,9 +56,7 @@ def page(browser, live_server, settings):
     violations = []
     page.on(
         "console",
-        lambda message: (
-            violations.append(message.text) if is_csp_violation(message.text) else None
-        ),
+        lambda message: violations.append(message.text) if is_csp_violation(message.text) else None,
     )
     page.csp_violations = violations
     yield page

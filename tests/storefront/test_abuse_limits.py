@@ -53,9 +53,7 @@ def test_at_most_three_password_mails_per_address_an_hour(client, shop, customer
 
 
 @pytest.mark.parametrize("form", ["password_reset", "signup"])
-def test_one_ip_address_gets_at_most_ten_password_mails_an_hour(
-    client, shop, make_customer, form
-):
+def test_one_ip_address_gets_at_most_ten_password_mails_an_hour(client, shop, make_customer, form):
     customers = [make_customer(shop, email=f"klant{n}@example.test") for n in range(12)]
     for customer in customers:
         data = {"email": customer.email}

@@ -30,7 +30,7 @@ from _pages import measure_pages, seeded_owner_client, write_plans
 SHOP = "demo"
 RAW_RUNS = 7
 PAGE_SIZE = 50
-BUDGET_MS = {  # ../shared/PERFORMANCE.md, as for the order list
+BUDGET_MS = {  # benchmarks/README.md, as for the order list
     "first_page": 60,
     "state_paid": 80,
     "state_unpaid": 80,

@@ -68,7 +68,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "kantoor.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "kantoor.core.middleware.PrivatePagesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -205,6 +207,22 @@ BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 PAYMENT_KEYS_SECRET = os.environ.get("PAYMENT_KEYS_SECRET", "")
 
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Kantoor <no-reply@localhost>")
+
+# --- Cache ----------------------------------------------------------------------------------
+# The abuse limits (kantoor/core/throttle.py: log-ins, password e-mails, payment-link guessing)
+# count in this cache. Production runs several processes: set REDIS_URL (or CACHE_URL) so they
+# count together, e.g. redis://127.0.0.1:6379/1. Unset: each process's own memory.
+CACHE_URL = os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL", "")
+if CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "kantoor",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Celery ---------------------------------------------------------------------------------
 # Unset broker = embedded mode: tasks run in-process after commit; nothing needs Redis.

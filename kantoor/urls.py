@@ -5,6 +5,7 @@ from django.views.generic import RedirectView
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="backoffice:home", permanent=False)),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("kantoor.shops.urls")),
     path("django-admin/", admin.site.urls),
     path("backoffice/", include("kantoor.backoffice.urls")),
     path("shop/<slug:shop_slug>/", include("kantoor.storefront.urls")),

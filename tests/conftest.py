@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 
 from kantoor.catalog.models import Product
 from kantoor.catalog.services import correct_stock
@@ -22,6 +23,14 @@ def _test_settings(settings):
         "django.contrib.auth.hashers.MD5PasswordHasher",
         "django.contrib.auth.hashers.Argon2PasswordHasher",
     ]
+    # The abuse limits count in the cache: each test starts with its own, empty (never Redis).
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "kantoor-tests",
+        }
+    }
+    cache.clear()
     # Production serves collected, hashed static files; tests find them in the apps.
     settings.STORAGES = {
         **settings.STORAGES,

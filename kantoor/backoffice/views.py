@@ -18,6 +18,13 @@ class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.throttled is not None:  # too many wrong passwords: 429, with the wait
+            response.status_code = 429
+            response["Retry-After"] = str(form.throttled.retry_after)
+        return response
+
 
 class LogoutView(auth_views.LogoutView):
     """Log-out is a POST (Django's LogoutView refuses GET)."""

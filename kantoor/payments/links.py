@@ -9,9 +9,12 @@ and page gives one link; links made before (with a timestamp, ``signing.dumps``)
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core import signing
 from django.urls import reverse
+
+from kantoor.core.links import absolute_url
+
+__all__ = ["absolute_url", "invoice_from_token", "payment_link_path", "payment_link_url"]
 
 _SALT = "kantoor.payments.payment-link"
 
@@ -44,11 +47,6 @@ def payment_link_path(*, shop_id: int, invoice_id: int) -> str:
     """The path of the invoice's payment page (prefix it with the site's address for e-mail)."""
     token = payment_link_token(shop_id=shop_id, invoice_id=invoice_id)
     return reverse("pay:invoice", kwargs={"token": token})
-
-
-def absolute_url(path: str) -> str:
-    """``path`` on this installation's public address (settings.BASE_URL)."""
-    return settings.BASE_URL + path
 
 
 def payment_link_url(*, shop_id: int, invoice_id: int) -> str:

@@ -6,7 +6,9 @@ The payer's pages (the payment link, the return page) are in the storefront.
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -43,7 +45,8 @@ def webhook(request, provider: str):
 
 
 def _safe_redirect(request, url: str) -> str:
-    allowed = {request.get_host()}
+    """The payer goes back only to this installation (its links are on settings.BASE_URL)."""
+    allowed = {urlsplit(settings.BASE_URL).netloc, request.get_host()}
     return url if url_has_allowed_host_and_scheme(url, allowed_hosts=allowed) else "/"
 
 

@@ -14,7 +14,9 @@ from django.utils.http import urlsafe_base64_encode
 
 from kantoor.catalog.models import Product
 from kantoor.catalog.selectors import products_for_sale
+from kantoor.core.links import absolute_url
 from kantoor.core.pricing import MAX_QUANTITY
+from kantoor.core.throttle import Throttle, Throttled, check_all, client_ip, hit_all
 from kantoor.customers.models import Customer
 from kantoor.orders.models import Order, OrderLine
 from kantoor.shops.models import Shop
@@ -81,8 +83,25 @@ def reorder_into_cart(*, shop: Shop, order: Order, cart: Cart) -> ReorderPlan:
     return plan
 
 
-def send_password_link(*, request, shop: Shop, customer: Customer) -> None:
-    """E-mail the customer a link to set a (new) password, in their language."""
+# Password e-mails (a reset, or a sign-up with a known address) per address and per IP address.
+PASSWORD_MAILS_PER_ADDRESS = Throttle("password-mail-address", limit=3, window=60 * 60)
+PASSWORD_MAILS_PER_IP = Throttle("password-mail-ip", limit=10, window=60 * 60)
+
+
+def send_password_link(*, request, shop: Shop, customer: Customer) -> bool:
+    """E-mail the customer a link to set a (new) password, in their language. Sends nothing
+    (returns False) when the address or the requesting IP address had its share of such mails
+    this hour: the page says the same either way, so it tells nobody whether the address exists.
+    The link is on settings.BASE_URL, never on the request's Host header."""
+    pairs = (
+        (PASSWORD_MAILS_PER_ADDRESS, f"{shop.pk}:{customer.email}"),
+        (PASSWORD_MAILS_PER_IP, client_ip(request)),
+    )
+    try:
+        check_all(*pairs)
+    except Throttled:
+        return False
+    hit_all(*pairs)
     uid = urlsafe_base64_encode(force_bytes(customer.pk))
     token = password_token_generator.make_token(customer)
     path = reverse(
@@ -92,7 +111,7 @@ def send_password_link(*, request, shop: Shop, customer: Customer) -> None:
     context = {
         "shop": shop,
         "customer": customer,
-        "link": request.build_absolute_uri(path),
+        "link": absolute_url(path),
         "has_account": customer.has_account,
     }
     with translation.override(customer.language or shop.default_language):
@@ -105,3 +124,4 @@ def send_password_link(*, request, shop: Shop, customer: Customer) -> None:
         [customer.email],
         fail_silently=False,
     )
+    return True

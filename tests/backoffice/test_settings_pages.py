@@ -184,7 +184,10 @@ def test_a_colour_shows_on_the_overview_and_the_customers_account_page(
     )
     assert response.status_code == 302
 
-    badge = 'style="background-color:#111111;color:#fafafa">New</span>'
+    badge = 'data-status="order-new">New</span>'
+    colours = Client().get(reverse("shops:status_colours", kwargs={"shop_slug": shop.slug}))
+    assert colours["Content-Type"].startswith("text/css")
+    assert '[data-status="order-new"]{background-color:#111111;color:#fafafa}' in colours.text
     overview = staff_client.get(reverse("backoffice:overview", kwargs={"shop_slug": shop.slug}))
     assert badge in overview.text
     customer_client = Client()
@@ -194,6 +197,8 @@ def test_a_colour_shows_on_the_overview_and_the_customers_account_page(
     )
     account = customer_client.get(reverse("storefront:account", kwargs={"shop_slug": shop.slug}))
     assert badge in account.text
+    stylesheet = reverse("shops:status_colours", kwargs={"shop_slug": shop.slug})
+    assert stylesheet in overview.text and stylesheet in account.text
     assert SettingsChange.objects.filter(shop=shop, section="statuses").count() == 2
 
 

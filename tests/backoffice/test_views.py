@@ -77,7 +77,9 @@ def test_overview_shows_figures_and_recent_orders(client, shop, owner, known_ord
     assert "Jan Jansen" in html
     assert "€19.94" in html  # today_new's total, with its currency
     background, text = DEFAULT_COLOURS[OrderStatus.SHIPPED]
-    assert f"background-color:{background};color:{text}" in html
+    assert 'data-status="order-shipped"' in html
+    colours = client.get(reverse("shops:status_colours", kwargs={"shop_slug": shop.slug})).text
+    assert f'[data-status="order-shipped"]{{background-color:{background};color:{text}}}' in colours
     assert ">Shipped<" in html
     assert "No orders yet" not in html
 

@@ -44,13 +44,28 @@ def browser():
 def page(browser, live_server, settings):
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
+    # Links are built on BASE_URL (the site's own address): here, the live server's.
+    settings.BASE_URL = live_server.url
     context = browser.new_context(
         base_url=live_server.url, locale="en-GB", viewport={"width": 1280, "height": 900}
     )
     page = context.new_page()
     page.set_default_timeout(10_000)
+    # Every page runs under the Content-Security-Policy (kantoor/core/middleware.py): an inline
+    # script or style it refuses shows as a console message, and fails the test.
+    violations = []
+    page.on(
+        "console",
+        lambda message: violations.append(message.text) if is_csp_violation(message.text) else None,
+    )
+    page.csp_violations = violations
     yield page
     context.close()
+    assert violations == [], f"Content-Security-Policy violations: {violations}"
+
+
+def is_csp_violation(text: str) -> bool:
+    return "Content Security Policy" in text or "Content-Security-Policy" in text
 
 
 @pytest.fixture

@@ -1,8 +1,6 @@
 """invoice_document: issued invoices (debit, corrections, credits) become valid UBL and a PDF."""
 
-import sys
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -15,20 +13,6 @@ from kantoor.invoices.selectors import invoice_document
 from kantoor.invoices.services import credit_invoice, issue_correction
 from kantoor.shops.models import Shop
 from tests.invoices.helpers import edit, line_edits
-
-VALIDATION = Path(__file__).resolve().parents[2].parent / "shared" / "validation"
-
-
-@pytest.fixture(scope="module")
-def validate():
-    if not (VALIDATION / "validate_ubl.py").exists():
-        pytest.fail(f"The UBL validation artefacts are missing: {VALIDATION}")
-    sys.path.insert(0, str(VALIDATION))
-    try:
-        from validate_ubl import validate
-    finally:
-        sys.path.remove(str(VALIDATION))
-    return validate
 
 
 @pytest.mark.parametrize("prices_include_vat", [True, False])

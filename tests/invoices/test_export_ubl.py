@@ -12,10 +12,6 @@ from kantoor.invoices.models import Invoice
 from kantoor.invoices.services import credit_invoice
 from kantoor.shops.models import Shop
 
-from . import test_ubl
-
-validate = test_ubl.validate  # the validator fixture, compiled once per module
-
 SHOP_DETAILS = {
     "legal_name": "Fietsen Jansen B.V.",
     "street": "Kerkstraat 12",

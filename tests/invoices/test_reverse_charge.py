@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 from decimal import Decimal
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -35,7 +33,6 @@ from kantoor.orders.services import LineEdit
 from kantoor.shops.models import Membership, Role
 from tests.invoices.helpers import edit
 
-VALIDATION = Path(__file__).resolve().parents[2].parent / "shared" / "validation"
 DUTCH_SHOP = SimpleNamespace(country="NL", vat_number="NL123456789B01")
 
 
@@ -152,18 +149,6 @@ def order_for(shop, products, details, quantities=(2, 1)):
         shipping_method="delivery",
         actor=Actor.customer(details.email),
     )
-
-
-@pytest.fixture(scope="module")
-def validate():
-    if not (VALIDATION / "validate_ubl.py").exists():
-        pytest.fail(f"The UBL validation artefacts are missing: {VALIDATION}")
-    sys.path.insert(0, str(VALIDATION))
-    try:
-        from validate_ubl import validate
-    finally:
-        sys.path.remove(str(VALIDATION))
-    return validate
 
 
 def assert_valid_ubl(validate, invoice: Invoice) -> None:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import sys
 from dataclasses import replace
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -22,24 +20,10 @@ from kantoor.invoices.documents.ubl import UblProfileError, nlcius_applies, rend
 
 from .ubl_strategies import documents
 
-VALIDATION = Path(__file__).resolve().parents[2].parent / "shared" / "validation"
 NS = {
     "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
     "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
 }
-
-
-@pytest.fixture(scope="module")
-def validate():
-    """The validator, compiled once for the module (the first call takes about a second)."""
-    if not (VALIDATION / "validate_ubl.py").exists():
-        pytest.fail(f"The UBL validation artefacts are missing: {VALIDATION}")
-    sys.path.insert(0, str(VALIDATION))
-    try:
-        from validate_ubl import validate
-    finally:
-        sys.path.remove(str(VALIDATION))
-    return validate
 
 
 def _assert_valid(validate, xml: bytes, profile: str) -> None:
@@ -77,9 +61,9 @@ def test_generated_invoices_pass_nlcius(validate, document):
     _assert_valid(validate, render_invoice_ubl(document, "nlcius"), "nlcius")
 
 
-def test_official_examples_are_valid_and_ours_have_their_structure(validate):
+def test_official_examples_are_valid_and_ours_have_their_structure(validate, ubl_artefacts):
     """The OpenPeppol examples pass the validator; ours use the same root, IDs and type codes."""
-    examples = VALIDATION / "ubl" / "examples"
+    examples = ubl_artefacts / "ubl" / "examples"
     for name, kind in [
         ("peppol-base-invoice.xml", DEBIT),
         ("peppol-creditnote-correction.xml", CREDIT),

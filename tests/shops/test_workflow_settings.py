@@ -23,6 +23,7 @@ from kantoor.shops.services import (
     update_status_appearances,
     update_workflow_settings,
 )
+from kantoor.shops.status_colours import status_colours_css
 from tests.shops.helpers import order_with_number
 
 SHIPPED = (StatusKind.ORDER, "shipped")
@@ -152,9 +153,13 @@ def test_the_badge_draws_the_shops_colours_and_escapes_the_label(shop, owner):
     html = render_status_badge(
         "custom_1", kind=StatusKind.RETURN, appearances=status_appearances_for(shop=shop)
     )
-    assert "background-color:#000000" in html
+    # The colours are the shop's stylesheet's (no inline style: the Content-Security-Policy).
+    assert 'data-status="return-custom_1"' in html and "style=" not in html
     assert "&lt;b&gt;Waiting&lt;/b&gt;" in html
-    assert "#cffafe" in render_status_badge(OrderStatus.SHIPPED)
+    css = status_colours_css(status_appearances_for(shop=shop))
+    assert '[data-status="return-custom_1"]{background-color:#000000;color:#ffffff}' in css
+    assert '[data-status="order-shipped"]{background-color:#cffafe;' in css
+    assert 'data-status="order-shipped"' in render_status_badge(OrderStatus.SHIPPED)
 
 
 # --- workflow settings ----------------------------------------------------------------------

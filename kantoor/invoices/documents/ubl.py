@@ -1,8 +1,9 @@
 """UBL 2.1 XML for an invoice: ``Invoice`` (debit) or ``CreditNote`` (credit).
 
 Peppol BIS Billing 3.0 by default; ``profile="nlcius"`` writes the Dutch CIUS (SI-UBL 2.0)
-CustomizationID. Both pass ``../shared/validation/validate_ubl.py`` (tests/invoices/test_ubl.py
-checks many generated invoices in both profiles).
+CustomizationID. Both pass the official validation artefacts (schema, EN 16931, Peppol or NLCIUS
+rules; see ``validation.py``): tests/invoices/test_ubl.py checks many generated invoices in both
+profiles.
 
 Amounts: see ``kantoor.invoices.documents.document``. A ``CreditNote`` states the credited
 amounts as positive numbers, so every amount of a credit invoice is negated here.

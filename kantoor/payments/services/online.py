@@ -13,13 +13,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kantoor.core.actors import Actor
+from kantoor.core.links import absolute_url
 from kantoor.invoices.models import Invoice
 from kantoor.invoices.notifications import queue_invoice_message
 from kantoor.orders import events
 from kantoor.orders.events import OrderEventKind
 from kantoor.orders.locks import lock_order
 from kantoor.payments.errors import PaymentError
-from kantoor.payments.links import absolute_url
 from kantoor.payments.models import (
     FINAL_STATES,
     Payment,

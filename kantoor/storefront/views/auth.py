@@ -8,6 +8,7 @@ from django.utils.http import urlsafe_base64_decode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from kantoor.core.throttle import Throttle, Throttled, check_all, client_ip, hit_all
 from kantoor.customers.selectors import customer_by_email, customer_by_id
 from kantoor.customers.services import (
     EmailTaken,
@@ -28,6 +29,11 @@ from kantoor.storefront.views.common import (
     shop_view,
 )
 
+# Wrong passwords per account and per IP address, in each shop (an account belongs to one shop);
+# at the limit even the right password is refused until the window passes.
+LOGIN_PER_ACCOUNT = Throttle("customer-login-account", limit=5, window=15 * 60)
+LOGIN_PER_IP = Throttle("customer-login-ip", limit=20, window=15 * 60)
+
 
 @require_http_methods(["GET", "POST"])
 @shop_view
@@ -36,23 +42,37 @@ def login(request):
     if request.customer is not None:
         return redirect(next_url)
     form = LogInForm(request.POST or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
-        customer = authenticate_customer(
-            shop=request.shop,
-            email=form.cleaned_data["email"],
-            password=form.cleaned_data["password"],
+        email = form.cleaned_data["email"].strip().lower()
+        shop_id = request.shop.pk
+        pairs = (
+            (LOGIN_PER_ACCOUNT, f"{shop_id}:{email}"),
+            (LOGIN_PER_IP, f"{shop_id}:{client_ip(request)}"),
         )
-        if customer is None:
-            form.add_error(
-                None,
-                _("The e-mail address or password is not right. Check both and try again."),
-            )
+        customer = None
+        try:
+            check_all(*pairs)
+        except Throttled as throttled:
+            form.add_error(None, throttled.message)
+            status = 429
         else:
+            customer = authenticate_customer(
+                shop=request.shop, email=email, password=form.cleaned_data["password"]
+            )
+            if customer is None:
+                hit_all(*pairs)
+                form.add_error(
+                    None,
+                    _("The e-mail address or password is not right. Check both and try again."),
+                )
+        if customer is not None:
+            LOGIN_PER_ACCOUNT.clear(f"{shop_id}:{email}")
             record_customer_login(customer=customer)
             customer_session.log_in(request, shop=request.shop, customer=customer)
             messages.success(request, _("Welcome back, %(name)s.") % {"name": customer})
             return redirect(next_url)
-    return page(request, "storefront/login.html", {"form": form, "next": next_url})
+    return page(request, "storefront/login.html", {"form": form, "next": next_url}, status=status)
 
 
 @require_POST

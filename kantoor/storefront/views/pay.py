@@ -12,12 +12,13 @@ import contextlib
 from functools import wraps
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from kantoor.core.links import absolute_url
+from kantoor.core.throttle import Throttle, Throttled, client_ip
 from kantoor.invoices.list_selectors import PDF, invoice_file
 from kantoor.invoices.models import Invoice, InvoiceKind
 from kantoor.payments.links import invoice_from_token
@@ -31,28 +32,12 @@ from kantoor.storefront.views.common import page
 
 BAD_TOKEN_LIMIT = getattr(settings, "PAYMENT_LINK_BAD_TOKEN_LIMIT", 20)
 BAD_TOKEN_WINDOW = 600  # seconds
+BAD_TOKENS = Throttle("pay-bad-token", limit=BAD_TOKEN_LIMIT, window=BAD_TOKEN_WINDOW)
 
 
-def _client_key(request) -> str:
-    return "pay-bad-token:" + (request.META.get("REMOTE_ADDR") or "unknown")
-
-
-def _too_many(request) -> bool:
-    return (cache.get(_client_key(request)) or 0) >= BAD_TOKEN_LIMIT
-
-
-def _count_bad(request) -> None:
-    key = _client_key(request)
-    if not cache.add(key, 1, BAD_TOKEN_WINDOW):
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.add(key, 1, BAD_TOKEN_WINDOW)
-
-
-def _limited(request) -> HttpResponse:
+def _limited(request, throttled: Throttled) -> HttpResponse:
     response = render(request, "storefront/pay/too_many.html", status=429)
-    response["Retry-After"] = str(BAD_TOKEN_WINDOW)
+    response["Retry-After"] = str(throttled.retry_after)
     return response
 
 
@@ -62,8 +47,10 @@ def with_invoice(view):
 
     @wraps(view)
     def wrapper(request, token: str, *args, **kwargs):
-        if _too_many(request):
-            return _limited(request)
+        try:
+            BAD_TOKENS.check(client_ip(request))
+        except Throttled as throttled:
+            return _limited(request, throttled)
         found = invoice_from_token(token) if len(token) <= 200 else None
         invoice = None
         if found is not None:
@@ -74,7 +61,7 @@ def with_invoice(view):
                 .first()
             )
         if invoice is None:
-            _count_bad(request)
+            BAD_TOKENS.hit(client_ip(request))
             return render(request, "storefront/pay/not_found.html", status=404)
         shop: Shop = invoice.shop
         request.shop = shop
@@ -85,8 +72,9 @@ def with_invoice(view):
     return wrapper
 
 
-def _return_url(request, token: str) -> str:
-    return request.build_absolute_uri(reverse("pay:return", kwargs={"token": token}))
+def _return_url(token: str) -> str:
+    """Where the provider sends the payer back: on settings.BASE_URL, never the Host header."""
+    return absolute_url(reverse("pay:return", kwargs={"token": token}))
 
 
 def _latest_online(invoice: Invoice) -> Payment | None:
@@ -103,9 +91,7 @@ def _latest_online(invoice: Invoice) -> Payment | None:
 
 def begin_payment(request, *, invoice: Invoice, token: str):
     """Start the payment and send the payer to the provider (also used by checkout)."""
-    payment = start_payment(
-        shop=invoice.shop, invoice=invoice, redirect_url=_return_url(request, token)
-    )
+    payment = start_payment(shop=invoice.shop, invoice=invoice, redirect_url=_return_url(token))
     return redirect(payment.checkout_url)
 
 

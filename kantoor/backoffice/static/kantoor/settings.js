@@ -27,14 +27,19 @@
     var warning = row.querySelector("[data-contrast-warning]");
     var ratioText = row.querySelector("[data-contrast-ratio]");
     var defaultLabel = preview.textContent;
+    function paint(background, text) {
+      // Through the CSSOM: the Content-Security-Policy refuses style attributes in the markup.
+      preview.style.backgroundColor = background;
+      preview.style.color = text;
+    }
     function update() {
       if (!HEX.test(bg.value) || !HEX.test(fg.value)) return;
-      preview.style.backgroundColor = bg.value;
-      preview.style.color = fg.value;
+      paint(bg.value, fg.value);
       var ratio = contrast(bg.value, fg.value);
       ratioText.textContent = ratio.toFixed(1);
       warning.hidden = ratio >= 4.5;
     }
+    paint(preview.dataset.previewBackground, preview.dataset.previewText);
     bg.addEventListener("input", update);
     fg.addEventListener("input", update);
     if (label) {

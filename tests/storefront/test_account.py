@@ -9,7 +9,7 @@ from kantoor.orders.models import Order
 from kantoor.orders.services import change_order_status
 from kantoor.storefront.services import plan_reorder
 from tests.conftest import PASSWORD
-from tests.storefront.conftest import post_checkout, CHECKOUT, url
+from tests.storefront.conftest import CHECKOUT, post_checkout, url
 
 
 def test_account_requires_log_in(client, shop):

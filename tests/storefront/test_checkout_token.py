@@ -3,6 +3,8 @@
 The concurrent case (four POSTs at once) is tests/storefront/test_checkout_concurrency.py.
 """
 
+from django.test import Client
+
 from kantoor.catalog.models import StockMovement
 from kantoor.invoices.models import Invoice
 from kantoor.orders.models import Order
@@ -70,8 +72,6 @@ def test_a_token_is_per_shop_and_per_session(client, shop, other_shop, products,
     fill_cart(client, shop, (products[0], 1))
     token = checkout_token(client, shop)
     # another visitor cannot use it (their session did not hand it out)
-    from django.test import Client
-
     stranger = Client()
     fill_cart(stranger, shop, (products[0], 1))
     stranger.get(url(shop, "checkout"))

@@ -12,8 +12,8 @@ from kantoor.core.money import format_money as money
 from kantoor.core.pricing import ShippingMethod
 from kantoor.customers.selectors import default_addresses
 from kantoor.invoices.models import Invoice, InvoiceKind
-from kantoor.orders.selectors import order_by_id
 from kantoor.orders.errors import OrderAlreadyPlaced
+from kantoor.orders.selectors import order_by_id
 from kantoor.orders.services import OrderError
 from kantoor.payments.links import payment_link_path, payment_link_token
 from kantoor.payments.services import PaymentError, amount_to_pay

@@ -1,6 +1,7 @@
 """Checkout's payment choice: pay now (to the provider) or later (payment link and IBAN); the
 account page's invoices with their Pay links."""
 
+import re
 from unittest import mock
 
 import pytest
@@ -10,7 +11,7 @@ from django.utils import timezone
 from kantoor.core.actors import Actor
 from kantoor.invoices.models import Invoice
 from kantoor.orders.models import Order
-from kantoor.payments.links import payment_link_path
+from kantoor.payments.links import invoice_from_token, payment_link_path
 from kantoor.payments.models import Payment, PaymentSettings
 from kantoor.payments.services import record_bank_transfer
 from tests.storefront.conftest import post_checkout, url
@@ -87,7 +88,10 @@ def test_a_failing_provider_keeps_the_order_and_shows_the_link(
     html = response.content.decode()
     assert order.number in html
     assert "Your order is placed." in html
-    assert payment_link_path(shop_id=shop.pk, invoice_id=invoice.pk) in html
+    # the link opens this invoice (its signature carries a timestamp: compare what it opens)
+    link = re.search(r'href="/pay/([^"/]+)/" data-testid="payment-link"', html).group(1)
+    assert invoice_from_token(link) == (shop.pk, invoice.pk)
+    assert payment_link_path(shop_id=shop.pk, invoice_id=invoice.pk).startswith("/pay/")
 
 
 def test_an_unexpected_provider_crash_keeps_the_order(client, shop, products, checkout_data):

@@ -149,11 +149,28 @@ def _pages(products) -> dict:
         "cart": (None, lambda: with_cart.get(f"/shop/{SHOP}/cart/"), 200),
         "checkout": (None, lambda: with_cart.get(f"/shop/{SHOP}/checkout/"), 200),
         "checkout_post": (
-            lambda: _fill_cart(buyer, products),
-            lambda: buyer.post(f"/shop/{SHOP}/checkout/", checkout_form),
+            lambda: _open_checkout(buyer, products),
+            lambda: buyer.post(
+                f"/shop/{SHOP}/checkout/", {**checkout_form, "checkout_token": _token(buyer)}
+            ),
             302,
         ),
     }
+
+
+def _open_checkout(client, products) -> None:
+    """Fill the cart and open the checkout page, which hands out the form's one-time token."""
+    _fill_cart(client, products)
+    response = client.get(f"/shop/{SHOP}/checkout/")
+    assert response.status_code == 200, response.status_code
+
+
+def _token(client) -> str:
+    return next(
+        (value or {}).get("token", "")
+        for key, value in client.session.items()
+        if key.startswith("checkout:")
+    )
 
 
 def _measure(request, timed: int) -> tuple[list[float], int, int]:

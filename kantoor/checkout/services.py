@@ -12,7 +12,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -42,7 +42,7 @@ from kantoor.invoices.services import issue_debit_invoice, write_order_invoices
 from kantoor.numbering.models import DocumentKind
 from kantoor.numbering.services import allocate_numbers
 from kantoor.orders import events
-from kantoor.orders.errors import OrderError
+from kantoor.orders.errors import OrderAlreadyPlaced, OrderError
 from kantoor.orders.models import Order, OrderEvent, OrderLine
 from kantoor.orders.notifications import queue_order_confirmation
 from kantoor.orders.services import check_status_change
@@ -75,13 +75,52 @@ def place_order(
     actor: Actor,
     note: str = "",
     account: Customer | None = None,
+    checkout_token: str = "",
 ) -> Order:
     """Place an order: number, order + lines, stock, its invoice, event; all or nothing.
 
     Prices come from the catalogue, never from the request. ``account`` is the logged-in
     customer (None for a guest or a phone order for a customer found by e-mail).
+
+    ``checkout_token`` (the storefront form's one-time token) makes the checkout idempotent:
+    the order row is unique per shop and token, so a second, concurrent placing with the same
+    token fails on that index and raises OrderAlreadyPlaced naming the first order, having
+    written nothing. The index does the check: no extra statement on the way of a new order.
     """
     items = _merge_items(items)
+    try:
+        return _place_order(
+            shop=shop,
+            details=details,
+            items=items,
+            shipping_method=shipping_method,
+            actor=actor,
+            note=note,
+            account=account,
+            checkout_token=checkout_token,
+        )
+    except IntegrityError:
+        placed = (
+            Order.objects.filter(shop=shop, checkout_token=checkout_token).first()
+            if checkout_token
+            else None
+        )
+        if placed is None:
+            raise
+        raise OrderAlreadyPlaced(placed) from None
+
+
+def _place_order(
+    *,
+    shop: Shop,
+    details: CustomerDetails,
+    items: list[OrderItem],
+    shipping_method: str,
+    actor: Actor,
+    note: str,
+    account: Customer | None,
+    checkout_token: str,
+) -> Order:
     with transaction.atomic():
         # The customer first: it needs no product lock, so the locks below are held shorter.
         customer = customer_for_checkout(shop=shop, details=details, account=account)
@@ -101,6 +140,7 @@ def place_order(
             # Checked before the number is taken, so a refused sale holds no lock for long.
             _check_stock(draft)
         order = draft.order
+        order.checkout_token = checkout_token
         order.number = allocate_numbers(
             shop=shop, kind=DocumentKind.ORDER, on=timezone.localdate(now)
         )[0]

@@ -465,8 +465,9 @@ def payment_event(
 ) -> OrderEvent:
     """A payment was received, did not complete, or was refunded.
 
-    ``outcome`` holds codes only: ``booked`` (paid, part, overpaid, invoice_already_settled) for
-    a received payment; ``refunded``, ``credit_invoice`` and ``refund`` for a refund.
+    ``outcome`` holds codes only: ``booked`` (paid, part, overpaid, invoice_already_settled,
+    provider_not_live) for a received payment; ``refunded``, ``credit_invoice`` and ``refund``
+    for a refund.
     """
     if kind not in PAYMENT_KINDS:
         raise ValueError(f"{kind} is not a payment event")

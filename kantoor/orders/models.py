@@ -68,11 +68,21 @@ class Order(models.Model):
     # rendered from, so two staff editing at once cannot overwrite each other unnoticed.
     version = models.PositiveIntegerField(default=1)
 
+    # The storefront checkout form's one-time token (kantoor.storefront.checkout_tokens): a
+    # second POST of the same form finds this order instead of placing another. Blank for
+    # orders placed elsewhere (phone orders, quotes, the bulk path).
+    checkout_token = models.CharField(max_length=64, blank=True, default="", editable=False)
+
     class Meta:
         verbose_name = _("order")
         verbose_name_plural = _("orders")
         constraints = [
             models.UniqueConstraint(fields=["shop", "number"], name="order_unique_shop_number"),
+            models.UniqueConstraint(
+                fields=["shop", "checkout_token"],
+                condition=~models.Q(checkout_token=""),
+                name="order_unique_shop_checkout_token",
+            ),
         ]
         # One index per filter + sort order of the back-office list (keyset pagination on
         # (sort value, id)); the search's trigram index is PostgreSQL-only (migration 0006).

@@ -23,6 +23,9 @@ class Provider(models.TextChoices):
 
 
 class PaymentState(models.TextChoices):
+    # Written under the invoice's lock before the provider is asked (start_payment): it holds
+    # the invoice's one open payment while the provider answers. No provider id yet.
+    STARTING = "starting", _("Starting")
     OPEN = "open", _("Open")
     PENDING = "pending", _("Pending")
     PAID = "paid", _("Paid")
@@ -35,6 +38,8 @@ class PaymentState(models.TextChoices):
 FINAL_STATES = frozenset(
     {PaymentState.PAID, PaymentState.FAILED, PaymentState.CANCELED, PaymentState.EXPIRED}
 )
+# The states of an invoice's one open online payment (at most one at a time: start_payment).
+LIVE_STATES = frozenset({PaymentState.STARTING, PaymentState.OPEN, PaymentState.PENDING})
 
 
 class Payment(models.Model):
@@ -128,3 +133,21 @@ class DemoTransaction(models.Model):
 
     def __str__(self) -> str:
         return self.id
+
+
+class RefundReservation(models.Model):
+    """A refund under way: its amount is counted in the source payment's ``amount_refunded``
+    from before the provider is asked (refund_payment), so two refunds at once can never pay
+    back more than was paid, and one credit invoice is refunded once (unique). Deleted when the
+    refund is booked or the provider refused it; one left behind by a crash is retried with
+    the same idempotency key (the provider refunds once)."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="+")
+    credit_invoice = models.OneToOneField(
+        "invoices.Invoice", on_delete=models.PROTECT, related_name="+"
+    )
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.credit_invoice_id}: {self.amount}"

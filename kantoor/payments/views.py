@@ -5,6 +5,7 @@ The payer's pages (the payment link, the return page) are in the storefront.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from urllib.parse import urlsplit
 
@@ -18,8 +19,18 @@ from django.views.decorators.http import require_http_methods, require_POST
 from kantoor.core.money import format_money
 from kantoor.payments import services
 from kantoor.payments.models import DemoTransaction, PaymentState, Provider
-from kantoor.payments.providers import ONLINE_PROVIDERS, PaymentProvider, ProviderError
-from kantoor.payments.providers.demo import DEMO_METHODS, DEMO_OUTCOMES, choose_outcome
+from kantoor.payments.providers import (
+    ONLINE_PROVIDERS,
+    PaymentProvider,
+    ProviderError,
+    live_provider_name,
+)
+from kantoor.payments.providers.demo import (
+    DEMO_METHODS,
+    DEMO_OUTCOMES,
+    DemoProvider,
+    choose_outcome,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +68,17 @@ def demo_checkout(request, transaction_id: str):
     demo = DemoTransaction.objects.select_related("shop").filter(pk=transaction_id).first()
     if demo is None:
         raise Http404("No such test payment.")
+    # An open test payment past its time is expired (the provider's side says so, and our
+    # payment follows it); one of a shop that now uses a real provider can no longer be paid.
+    DemoProvider(shop=demo.shop).fetch_payment(demo.pk)
+    demo.refresh_from_db(fields=["status", "updated_at"])
+    retired = live_provider_name(demo.shop) != Provider.DEMO
+    if demo.status == PaymentState.EXPIRED or (retired and demo.status == PaymentState.OPEN):
+        with contextlib.suppress(ProviderError):
+            if retired:
+                DemoProvider(shop=demo.shop).cancel_payment(demo.pk)
+            services.handle_webhook(provider_name=Provider.DEMO, provider_payment_id=demo.pk)
+        demo.refresh_from_db(fields=["status", "updated_at"])
     error = ""
     if request.method == "POST" and demo.status == PaymentState.OPEN:
         outcome = request.POST.get("outcome", "")
@@ -80,6 +102,8 @@ def demo_checkout(request, transaction_id: str):
             "chosen_method": request.POST.get("method", "ideal"),
             "error": error,
             "is_open": demo.status == PaymentState.OPEN,
+            "expired": demo.status == PaymentState.EXPIRED,
+            "retired": retired and demo.status == PaymentState.CANCELED,
             "return_url": _safe_redirect(request, demo.redirect_url),
         },
         status=status,

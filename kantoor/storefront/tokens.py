@@ -11,7 +11,11 @@ _CONFIRMATION_SALT = "kantoor.storefront.order-confirmation"
 
 
 def confirmation_token(order: Order) -> str:
-    return signing.dumps({"s": order.shop_id, "o": order.pk}, salt=_CONFIRMATION_SALT)
+    return confirmation_token_for(shop_id=order.shop_id, order_id=order.pk)
+
+
+def confirmation_token_for(*, shop_id: int, order_id: int) -> str:
+    return signing.dumps({"s": shop_id, "o": order_id}, salt=_CONFIRMATION_SALT)
 
 
 def order_id_from_token(token: str, *, shop) -> int | None:

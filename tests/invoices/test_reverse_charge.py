@@ -32,6 +32,7 @@ from kantoor.orders.models import Order
 from kantoor.orders.services import LineEdit
 from kantoor.shops.models import Membership, Role
 from tests.invoices.helpers import edit
+from tests.storefront.conftest import post_checkout
 
 DUTCH_SHOP = SimpleNamespace(country="NL", vat_number="NL123456789B01")
 
@@ -392,10 +393,10 @@ def test_a_german_business_checks_out_with_vat_reverse_charged(client, dutch_sho
         "note": "",
     }
     # A refused form re-renders the summary for the customer as typed.
-    page = client.post(_storefront(dutch_shop, "checkout"), {**data, "email": ""})
+    page = post_checkout(client, dutch_shop, {**data, "email": ""})
     assert page.status_code == 200 and "VAT reverse charged" in page.content.decode()
 
-    response = client.post(_storefront(dutch_shop, "checkout"), data)
+    response = post_checkout(client, dutch_shop, data)
 
     assert response.status_code == 302, response.content.decode()[-3000:]
     order = Order.objects.get(shop=dutch_shop)

@@ -55,3 +55,16 @@ CHECKOUT = {
 @pytest.fixture
 def checkout_data():
     return dict(CHECKOUT)
+
+
+def checkout_token(client, shop) -> str:
+    """Open the checkout page as a browser does (it hands out the form's one-time token) and
+    return that token ("" when the cart is empty and the page sends the client away)."""
+    client.get(url(shop, "checkout"))
+    return (client.session.get(f"checkout:{shop.pk}") or {}).get("token", "")
+
+
+def post_checkout(client, shop, data, **kwargs):
+    """Send the checkout form as the page renders it: with its one-time token."""
+    token = checkout_token(client, shop)
+    return client.post(url(shop, "checkout"), {"checkout_token": token, **data}, **kwargs)

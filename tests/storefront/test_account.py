@@ -10,7 +10,7 @@ from kantoor.orders.models import Order
 from kantoor.orders.services import change_order_status
 from kantoor.storefront.services import plan_reorder
 from tests.conftest import PASSWORD
-from tests.storefront.conftest import CHECKOUT, url
+from tests.storefront.conftest import CHECKOUT, post_checkout, url
 
 
 def test_account_requires_log_in(client, shop):
@@ -75,7 +75,7 @@ def test_logged_in_checkout_attaches_the_order_and_shows_it_on_the_account(
     customer_client, shop, customer, products
 ):
     customer_client.post(url(shop, "cart_add"), {"product_id": products[0].pk, "quantity": 2})
-    customer_client.post(url(shop, "checkout"), {**CHECKOUT, "email": customer.email})
+    post_checkout(customer_client, shop, {**CHECKOUT, "email": customer.email})
     order = Order.objects.get(shop=shop)
     assert order.customer == customer
 

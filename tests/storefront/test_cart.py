@@ -2,7 +2,7 @@ import pytest
 from django.test import Client
 
 from kantoor.orders.models import Order
-from tests.storefront.conftest import url
+from tests.storefront.conftest import post_checkout, url
 
 
 def cart_of(client, shop):
@@ -89,7 +89,7 @@ def test_more_than_in_stock_or_out_of_stock_is_refused(client, shop, make_produc
 
 def test_tampered_price_is_ignored(client, shop, products, checkout_data):
     add(client, shop, products[0].pk, "1", price="0.01", unit_price="0.01")
-    client.post(url(shop, "checkout"), {**checkout_data, "price": "0.01", "total": "0.01"})
+    post_checkout(client, shop, {**checkout_data, "price": "0.01", "total": "0.01"})
     order = Order.objects.get(shop=shop)
     assert order.lines.get().unit_price == products[0].price
 

@@ -5,7 +5,7 @@ from django.test import Client
 from kantoor.customers.models import Customer
 from kantoor.orders.models import Order
 from kantoor.storefront.tokens import confirmation_token
-from tests.storefront.conftest import url
+from tests.storefront.conftest import post_checkout, url
 
 
 def fill_cart(client, shop, *pairs):
@@ -27,7 +27,7 @@ def test_guest_checkout_places_one_order_and_empties_the_cart(
 ):
     bel, boek, bon = products
     fill_cart(client, shop, (bel, 2), (boek, 1), (bon, 1))
-    response = client.post(url(shop, "checkout"), checkout_data)
+    response = post_checkout(client, shop, checkout_data)
 
     order = Order.objects.get(shop=shop)
     assert response.status_code == 302
@@ -59,15 +59,16 @@ def test_guest_checkout_places_one_order_and_empties_the_cart(
 
 def test_pickup_and_other_delivery_address(client, shop, products, checkout_data):
     fill_cart(client, shop, (products[0], 1))
-    client.post(url(shop, "checkout"), {**checkout_data, "shipping_method": "pickup"})
+    post_checkout(client, shop, {**checkout_data, "shipping_method": "pickup"})
     order = Order.objects.get(shop=shop)
     assert order.shipping_method == "pickup"
     assert order.shipping_cost == Decimal("0.00")
     assert order.total_gross == Decimal("12.99")
 
     fill_cart(client, shop, (products[0], 1))
-    client.post(
-        url(shop, "checkout"),
+    post_checkout(
+        client,
+        shop,
         {
             **checkout_data,
             "other_delivery": "on",
@@ -90,7 +91,7 @@ def test_pickup_and_other_delivery_address(client, shop, products, checkout_data
 def test_missing_fields_show_errors_and_keep_what_was_typed(client, shop, products, checkout_data):
     fill_cart(client, shop, (products[0], 1))
     data = {**checkout_data, "street": "", "email": "not-an-address", "other_delivery": "on"}
-    response = client.post(url(shop, "checkout"), data)
+    response = post_checkout(client, shop, data)
     html = response.content.decode()
     assert response.status_code == 200
     assert "There is a problem" in html
@@ -103,7 +104,7 @@ def test_missing_fields_show_errors_and_keep_what_was_typed(client, shop, produc
 
 
 def test_empty_cart_checkout_writes_nothing(client, shop, products, checkout_data):
-    response = client.post(url(shop, "checkout"), checkout_data)
+    response = post_checkout(client, shop, checkout_data)
     assert response.status_code == 302
     assert "Your cart is empty" in client.get(response.url).content.decode()
     assert Order.objects.count() == 0
@@ -114,7 +115,7 @@ def test_order_error_is_shown_and_the_cart_stays(client, shop, products, checkou
     fill_cart(client, shop, (products[0], 5))
     products[0].stock_level = 2  # someone else bought most of them in the meantime
     products[0].save(update_fields=["stock_level"])
-    response = client.post(url(shop, "checkout"), checkout_data)
+    response = post_checkout(client, shop, checkout_data)
     assert response.status_code == 200
     assert "Not enough in stock" in response.content.decode()
     assert Order.objects.count() == 0
@@ -127,7 +128,7 @@ def test_pickup_is_refused_when_the_shop_does_not_offer_it(
     shop = make_shop(slug="geen-afhalen", name="Geen afhalen", allows_pickup=False)
     product = make_product(shop)
     fill_cart(client, shop, (product, 1))
-    response = client.post(url(shop, "checkout"), {**checkout_data, "shipping_method": "pickup"})
+    response = post_checkout(client, shop, {**checkout_data, "shipping_method": "pickup"})
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
     assert Order.objects.count() == 0
@@ -139,7 +140,7 @@ def test_checkout_without_csrf_token_is_refused(shop, products, checkout_data):
     session = client.session
     session[f"cart:{shop.pk}"] = {str(products[0].pk): 1}
     session.save()
-    response = client.post(url(shop, "checkout"), checkout_data)
+    response = post_checkout(client, shop, checkout_data)
     assert response.status_code == 403
     assert Order.objects.count() == 0
 
@@ -176,5 +177,5 @@ def test_prices_excluding_vat_checkout_adds_vat(client, make_shop, make_product,
     html = client.get(url(shop, "cart")).content.decode()
     # 100 + 6.95 shipping = 106.95 net, VAT 22.46 → 129.41
     assert "€129.41" in html and "VAT 21%" in html
-    client.post(url(shop, "checkout"), checkout_data)
+    post_checkout(client, shop, checkout_data)
     assert Order.objects.get(shop=shop).total_gross == Decimal("129.41")

@@ -1,6 +1,7 @@
 """Checkout's payment choice: pay now (to the provider) or later (payment link and IBAN); the
 account page's invoices with their Pay links."""
 
+import re
 from unittest import mock
 
 import pytest
@@ -10,10 +11,10 @@ from django.utils import timezone
 from kantoor.core.actors import Actor
 from kantoor.invoices.models import Invoice
 from kantoor.orders.models import Order
-from kantoor.payments.links import payment_link_path
+from kantoor.payments.links import invoice_from_token, payment_link_path
 from kantoor.payments.models import Payment, PaymentSettings
 from kantoor.payments.services import record_bank_transfer
-from tests.storefront.conftest import url
+from tests.storefront.conftest import post_checkout, url
 
 
 def fill_cart(client, shop, product, quantity=1):
@@ -29,7 +30,7 @@ def test_checkout_offers_pay_now_and_pay_later(client, shop, products):
 
 def test_pay_now_places_the_order_and_goes_to_the_provider(client, shop, products, checkout_data):
     fill_cart(client, shop, products[0], 2)
-    response = client.post(url(shop, "checkout"), {**checkout_data, "payment": "now"})
+    response = post_checkout(client, shop, {**checkout_data, "payment": "now"})
     order = Order.objects.get(shop=shop)
     payment = Payment.objects.get(order=order)
     assert response.status_code == 302
@@ -50,7 +51,7 @@ def test_pay_later_goes_to_the_confirmation_with_link_and_iban(
     shop = make_shop(iban="NL91ABNA0417164300")
     product = make_product(shop)
     fill_cart(client, shop, product)
-    response = client.post(url(shop, "checkout"), {**checkout_data, "payment": "later"})
+    response = post_checkout(client, shop, {**checkout_data, "payment": "later"})
     assert response.status_code == 302
     assert "/order/" in response["Location"]
     assert not Payment.objects.exists()
@@ -63,14 +64,14 @@ def test_pay_later_goes_to_the_confirmation_with_link_and_iban(
 
 def test_no_choice_means_pay_later(client, shop, products, checkout_data):
     fill_cart(client, shop, products[0])
-    response = client.post(url(shop, "checkout"), checkout_data)
+    response = post_checkout(client, shop, checkout_data)
     assert "/order/" in response["Location"]
     assert not Payment.objects.exists()
 
 
 def test_a_bad_choice_is_a_form_error_and_places_nothing(client, shop, products, checkout_data):
     fill_cart(client, shop, products[0])
-    response = client.post(url(shop, "checkout"), {**checkout_data, "payment": "bitcoin"})
+    response = post_checkout(client, shop, {**checkout_data, "payment": "bitcoin"})
     assert response.status_code == 200
     assert "payment" in response.context["form"].errors
     assert not Order.objects.exists()
@@ -81,13 +82,16 @@ def test_a_failing_provider_keeps_the_order_and_shows_the_link(
 ):
     PaymentSettings.objects.create(shop=shop, provider="mollie", updated_at=timezone.now())
     fill_cart(client, shop, products[0])
-    response = client.post(url(shop, "checkout"), {**checkout_data, "payment": "now"}, follow=True)
+    response = post_checkout(client, shop, {**checkout_data, "payment": "now"}, follow=True)
     order = Order.objects.get(shop=shop)
     invoice = Invoice.objects.get(order=order)
     html = response.content.decode()
     assert order.number in html
     assert "Your order is placed." in html
-    assert payment_link_path(shop_id=shop.pk, invoice_id=invoice.pk) in html
+    # the link opens this invoice (its signature carries a timestamp: compare what it opens)
+    link = re.search(r'href="/pay/([^"/]+)/" data-testid="payment-link"', html).group(1)
+    assert invoice_from_token(link) == (shop.pk, invoice.pk)
+    assert payment_link_path(shop_id=shop.pk, invoice_id=invoice.pk).startswith("/pay/")
 
 
 def test_an_unexpected_provider_crash_keeps_the_order(client, shop, products, checkout_data):
@@ -96,9 +100,7 @@ def test_an_unexpected_provider_crash_keeps_the_order(client, shop, products, ch
         "kantoor.payments.providers.demo.DemoProvider.create_payment",
         side_effect=ConnectionError("boom"),
     ):
-        response = client.post(
-            url(shop, "checkout"), {**checkout_data, "payment": "now"}, follow=True
-        )
+        response = post_checkout(client, shop, {**checkout_data, "payment": "now"}, follow=True)
     assert response.status_code == 200
     assert Order.objects.filter(shop=shop).count() == 1
     assert "Your order is placed." in response.content.decode()
@@ -106,7 +108,7 @@ def test_an_unexpected_provider_crash_keeps_the_order(client, shop, products, ch
 
 def test_confirmation_of_a_paid_order_says_paid(client, shop, owner, products, checkout_data):
     fill_cart(client, shop, products[0])
-    location = client.post(url(shop, "checkout"), checkout_data)["Location"]
+    location = post_checkout(client, shop, checkout_data)["Location"]
     invoice = Invoice.objects.get(shop=shop)
     record_bank_transfer(
         shop=shop, invoice=invoice, paid_on=timezone.localdate(), actor=Actor.staff(owner)

@@ -13,7 +13,7 @@ from kantoor.core.actors import Actor
 from kantoor.invoices.models import InvoiceKind
 from kantoor.invoices.models import PaymentState as InvoiceState
 from kantoor.invoices.services import credit_invoice
-from kantoor.payments.links import payment_link_path, payment_link_token
+from kantoor.payments.links import invoice_from_token, payment_link_path, payment_link_token
 from kantoor.payments.models import DemoTransaction, Payment, PaymentSettings
 from kantoor.payments.services import record_bank_transfer
 from kantoor.storefront.views import pay as pay_views
@@ -61,6 +61,7 @@ def test_pay_now_starts_a_payment_and_goes_to_the_provider(client, invoice):
     token = payment_link_token(shop_id=invoice.shop_id, invoice_id=invoice.pk)
     # On BASE_URL, not on the Host header of the request.
     assert demo.redirect_url == f"{settings.BASE_URL}/pay/{token}/return/"
+    assert invoice_from_token(token) == (invoice.shop_id, invoice.pk)
 
 
 def test_a_failing_provider_shows_a_message_not_a_500(client, shop, invoice):

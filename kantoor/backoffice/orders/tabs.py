@@ -341,6 +341,10 @@ def _invoice_or_payment_entry(event: OrderEvent, payload, money) -> TimelineEntr
                 "invoice_already_settled": _(
                     "The invoice was settled already: refund this payment."
                 ),
+                "provider_not_live": _(
+                    "Not booked: the shop no longer takes payments through this provider. "
+                    "Refund it if money was taken."
+                ),
             }.get(payload.booked if isinstance(payload.booked, str) else "", "")
         ]
         if payload.reference and payload.provider != Provider.MANUAL:

@@ -26,6 +26,7 @@ __all__ = [
     "ProviderRefund",
     "ONLINE_PROVIDERS",
     "provider_for",
+    "live_provider_name",
     "provider_named",
     "saved_settings",
 ]
@@ -53,6 +54,14 @@ def provider_named(shop: Shop, name: str) -> PaymentProvider:
             raise ProviderError("No Mollie API key is saved for this shop.")
         return MollieProvider(api_key=api_key)
     raise ProviderError(f"Unknown payment provider {name!r}.")
+
+
+def live_provider_name(shop: Shop) -> str:
+    """The provider the shop takes payments through now (demo when nothing is saved). Only a
+    payment made through it settles an invoice: after a switch from the demo provider, an old
+    test payment moves no money and marks nothing paid."""
+    saved = saved_settings(shop)
+    return saved.provider if saved else Provider.DEMO
 
 
 def provider_for(shop: Shop) -> PaymentProvider:

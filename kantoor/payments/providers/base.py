@@ -61,6 +61,12 @@ class PaymentProvider(ABC):
         """The payment as the provider sees it now; None when the provider does not know it."""
 
     @abstractmethod
+    def cancel_payment(self, payment_id: str) -> ProviderPayment | None:
+        """Cancel an open payment so it can no longer be paid (a newer one replaces it). Returns
+        the payment as it is then (it may have been paid or be not cancellable: then it is
+        unchanged); None when the provider does not know it. Raises ProviderError."""
+
+    @abstractmethod
     def create_refund(
         self, *, payment_id: str, amount: Decimal, currency: str, description: str, key: str
     ) -> ProviderRefund:

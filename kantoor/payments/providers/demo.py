@@ -8,6 +8,7 @@ kantoor.payments.services.handle_webhook asks this provider for the state before
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import secrets
 from decimal import Decimal
@@ -32,6 +33,24 @@ DEMO_METHODS = (
 )
 # What the payer may choose on the test page, as the demo "provider" then reports it.
 DEMO_OUTCOMES = (PaymentState.PAID, PaymentState.FAILED, PaymentState.CANCELED)
+# A test payment not answered within this time expires (as a real provider's does): its page
+# says so and it can no longer be paid.
+DEMO_EXPIRES_AFTER = datetime.timedelta(hours=1)
+
+
+def is_expired(demo: DemoTransaction, *, now: datetime.datetime | None = None) -> bool:
+    return demo.created_at + DEMO_EXPIRES_AFTER <= (now or timezone.now())
+
+
+def _expire(demo: DemoTransaction) -> DemoTransaction:
+    """An open test payment past its time becomes expired (the provider's side)."""
+    if demo.status == PaymentState.OPEN and is_expired(demo):
+        now = timezone.now()
+        DemoTransaction.objects.filter(pk=demo.pk, status=PaymentState.OPEN).update(
+            status=PaymentState.EXPIRED, updated_at=now
+        )
+        demo.status, demo.updated_at = PaymentState.EXPIRED, now
+    return demo
 
 
 def demo_checkout_path(transaction_id: str) -> str:
@@ -74,7 +93,13 @@ class DemoProvider(PaymentProvider):
 
     def fetch_payment(self, payment_id: str) -> ProviderPayment | None:
         demo = DemoTransaction.objects.filter(shop=self.shop, pk=payment_id).first()
-        return _as_payment(demo) if demo else None
+        return _as_payment(_expire(demo)) if demo else None
+
+    def cancel_payment(self, payment_id: str) -> ProviderPayment | None:
+        DemoTransaction.objects.filter(
+            shop=self.shop, pk=payment_id, status=PaymentState.OPEN
+        ).update(status=PaymentState.CANCELED, updated_at=timezone.now())
+        return self.fetch_payment(payment_id)
 
     def create_refund(self, *, payment_id, amount, currency, description, key) -> ProviderRefund:
         demo = DemoTransaction.objects.filter(shop=self.shop, pk=payment_id).first()
@@ -88,7 +113,8 @@ class DemoProvider(PaymentProvider):
 
 def choose_outcome(*, transaction_id: str, outcome: str, method: str) -> DemoTransaction | None:
     """The payer's choice on the test page: the demo provider's payment becomes paid, failed or
-    cancelled (only once: an answered payment keeps its state). None for an unknown id."""
+    cancelled (only once: an answered payment keeps its state; an expired one stays expired).
+    None for an unknown id."""
     if outcome not in DEMO_OUTCOMES:
         raise ValueError(outcome)
     if method not in dict(DEMO_METHODS):
@@ -97,7 +123,11 @@ def choose_outcome(*, transaction_id: str, outcome: str, method: str) -> DemoTra
         demo = DemoTransaction.objects.select_for_update().filter(pk=transaction_id).first()
         if demo is None:
             return None
-        if demo.status == PaymentState.OPEN:
+        if demo.status == PaymentState.OPEN and is_expired(demo):
+            demo.status = PaymentState.EXPIRED
+            demo.updated_at = timezone.now()
+            demo.save(update_fields=["status", "updated_at"])
+        elif demo.status == PaymentState.OPEN:
             demo.status = outcome
             demo.method = method
             demo.updated_at = timezone.now()

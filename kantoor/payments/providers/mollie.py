@@ -96,6 +96,19 @@ class MollieProvider(PaymentProvider):
         except MollieError as error:
             raise ProviderError(f"Mollie could not be asked about {payment_id}: {error}") from error
 
+    def cancel_payment(self, payment_id: str) -> ProviderPayment | None:
+        """``DELETE /v2/payments/tr_…``: Mollie cancels a payment that is still cancellable
+        (``isCancelable``); one that is not (e.g. the payer is at the bank) is left as it is."""
+        try:
+            return self._payment(self.client.payments.delete(payment_id))
+        except (NotFoundError, IdentifierError):
+            return None
+        except MollieError as error:
+            current = self.fetch_payment(payment_id)
+            if current is not None and current.status != PaymentState.OPEN:
+                return current
+            raise ProviderError(f"Mollie did not cancel {payment_id}: {error}") from error
+
     def create_refund(self, *, payment_id, amount, currency, description, key) -> ProviderRefund:
         payment = MolliePayment({"id": payment_id}, self.client)
         try:

@@ -12,14 +12,20 @@ from kantoor.core.money import format_money as money
 from kantoor.core.pricing import ShippingMethod
 from kantoor.customers.selectors import default_addresses
 from kantoor.invoices.models import Invoice, InvoiceKind
+from kantoor.orders.errors import OrderAlreadyPlaced
 from kantoor.orders.selectors import order_by_id
 from kantoor.orders.services import OrderError
 from kantoor.payments.links import payment_link_path, payment_link_token
 from kantoor.payments.services import PaymentError, amount_to_pay
+from kantoor.storefront import checkout_tokens
 from kantoor.storefront.cart import cart_summary
 from kantoor.storefront.forms import CheckoutForm
 from kantoor.storefront.selectors import order_vat_breakdown
-from kantoor.storefront.tokens import confirmation_token, order_id_from_token
+from kantoor.storefront.tokens import (
+    confirmation_token,
+    confirmation_token_for,
+    order_id_from_token,
+)
 from kantoor.storefront.views.common import current_language, page, shop_url, shop_view
 from kantoor.storefront.views.pay import begin_payment
 
@@ -67,6 +73,11 @@ def _initial_for(customer) -> dict:
 @shop_view
 def checkout(request):
     shop, cart = request.shop, request.cart
+    token = request.POST.get("checkout_token", "") if request.method == "POST" else ""
+    placed = checkout_tokens.placed_order_id(request.session, shop, token)
+    if placed is not None:
+        # This form was sent before and placed its order: show that order, place no other.
+        return _to_confirmation(request, order_id=placed)
     if not cart.items:
         messages.error(request, _("Your cart is empty. Add a product before you check out."))
         return redirect(shop_url(request, "cart"))
@@ -76,7 +87,13 @@ def checkout(request):
         shipping_labels=_shipping_labels(shop),
         initial=_initial_for(request.customer),
     )
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not checkout_tokens.is_current(request.session, shop, token):
+        form.is_valid()
+        form.add_error(
+            None,
+            _("This checkout page has expired. Check your details and place your order again."),
+        )
+    elif request.method == "POST" and form.is_valid():
         try:
             order = place_order(
                 shop=shop,
@@ -86,11 +103,17 @@ def checkout(request):
                 actor=Actor.customer(form.cleaned_data["email"]),
                 note=form.cleaned_data["note"],
                 account=request.customer,
+                checkout_token=token,
             )
+        except OrderAlreadyPlaced as placed_already:
+            # The same form, sent at the same time, placed it. The session is left alone: the
+            # request that placed the order saves it (cart emptied, token spent).
+            return _to_confirmation(request, order_id=placed_already.order.pk)
         except OrderError as error:
             form.add_error(None, str(error))
         else:
             cart.clear()
+            checkout_tokens.token_used(request.session, shop, token=token, order_id=order.pk)
             if form.pays_now:
                 paying = _pay_now(request, order)
                 if paying is not None:
@@ -105,7 +128,20 @@ def checkout(request):
         country=values.get("country") or "NL",
         vat_number=values.get("vat_number") or "",
     )
-    return page(request, "storefront/checkout.html", {"form": form, "summary": summary})
+    return page(
+        request,
+        "storefront/checkout.html",
+        {
+            "form": form,
+            "summary": summary,
+            "checkout_token": checkout_tokens.form_token(request.session, shop),
+        },
+    )
+
+
+def _to_confirmation(request, *, order_id: int):
+    token = confirmation_token_for(shop_id=request.shop.pk, order_id=order_id)
+    return redirect(shop_url(request, "confirmation", token=token))
 
 
 def _order_invoice(shop, order) -> Invoice | None:

@@ -5,13 +5,14 @@ the order list and the customer's account page show what is due."""
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
 from kantoor.core.actors import Actor
 from kantoor.core.statuses import OrderStatus
 from kantoor.invoices.models import Invoice
-from kantoor.invoices.order_list import OrderFilters, count_orders, order_list
+from kantoor.invoices.order_list import OrderFilters, count_orders, filtered_orders, order_list
 from kantoor.invoices.selectors import order_amount_due, order_is_paid
 from kantoor.invoices.services import issue_correction, mark_invoice_paid
 from kantoor.orders.services import change_order_status
@@ -97,3 +98,14 @@ def test_the_account_page_shows_paid_or_what_is_due(customer_client, shop, paid_
     raise_total(paid_order, staff)
     html = customer_client.get(shop_url(shop, "account")).text
     assert 'data-paid="no"' in html and 'data-due="12.99"' in html
+
+
+@pytest.mark.postgres
+def test_the_not_paid_filter_still_probes_the_partial_index(shop, paid_order, staff):
+    if connection.vendor != "postgresql":
+        pytest.skip("the partial index and its plan are PostgreSQL's")
+    query = filtered_orders(shop=shop, filters=OrderFilters(paid=False))
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    plan = query.explain()
+    assert "invoice_unsettled_order" in plan, plan

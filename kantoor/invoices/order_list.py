@@ -1,7 +1,7 @@
 """The back-office order list: filters, search, keyset pages and a capped count, with each
 order's paid state. It reads orders with what their invoices say (paid means every invoice is
-settled and together they cover the order's current total), so it sits in the invoices layer: orders never import invoices. Reads only, always
-taking the shop.
+settled and together they cover the order's current total), so it sits in the invoices layer:
+orders never import invoices. Reads only, always taking the shop.
 """
 
 import datetime
@@ -21,8 +21,8 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from kantoor.core.keyset import Keyset, keyset_page

@@ -193,4 +193,6 @@ def invoice_document(*, invoice: Invoice) -> InvoiceDocument:
         )
         if is_debit and invoice.supplier_iban
         else None,
+        settlement="" if invoice.state == PaymentState.UNPAID else invoice.state,
+        paid_on=invoice.paid_on if invoice.state != PaymentState.UNPAID else None,
     )

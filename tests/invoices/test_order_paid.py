@@ -17,7 +17,6 @@ from kantoor.invoices.selectors import order_amount_due, order_is_paid
 from kantoor.invoices.services import issue_correction, mark_invoice_paid
 from kantoor.orders.services import change_order_status
 from tests.invoices.helpers import edit, line_edits
-from tests.storefront.conftest import customer, customer_client, make_customer  # noqa: F401
 from tests.storefront.conftest import url as shop_url
 
 

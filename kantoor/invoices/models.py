@@ -148,6 +148,12 @@ class Invoice(models.Model):
     def is_credit(self) -> bool:
         return self.kind == InvoiceKind.CREDIT
 
+    @property
+    def is_to_business(self) -> bool:
+        """Issued to a business (a company or a VAT number): its customer has bookkeeping
+        software for the UBL; a consumer is offered the PDF only."""
+        return bool(self.customer_company.strip() or self.customer_vat_number.strip())
+
 
 class InvoiceLine(models.Model):
     """One line of an invoice: a product line of the order, or the shipping."""

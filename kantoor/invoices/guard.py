@@ -17,7 +17,14 @@ from __future__ import annotations
 import threading
 
 # The columns that may change after issue: the payment state. Everything else is frozen.
-PAYMENT_COLUMNS = ("state", "paid_on", "paid_note", "amount_paid")
+PAYMENT_COLUMNS = (
+    "state",
+    "paid_on",
+    "paid_note",
+    "paid_note_code",
+    "paid_note_values",
+    "amount_paid",
+)
 
 _flushing = threading.local()
 

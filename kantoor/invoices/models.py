@@ -30,7 +30,24 @@ class PaymentState(models.TextChoices):
     REFUNDED = "refunded", _("Refunded")
 
 
+class PaidNote(models.TextChoices):
+    """What the system says about how an invoice was settled, as a code (with its values in
+    ``Invoice.paid_note_values``: the provider code and its reference), so every reader sees it
+    in their own language. A note a person typed is ``Invoice.paid_note``, kept as typed."""
+
+    NONE = "", _("None")
+    PAID_ONLINE = "paid_online", _("Paid online")
+    REFUNDED_ONLINE = "refunded_online", _("Refunded online")
+    BANK_TRANSFER = "bank_transfer", _("Bank transfer")
+
+
 FROZEN_MESSAGE = "An issued invoice never changes; issue a correction instead."
+
+# The columns that may change after issue (the payment state); the database triggers let only
+# these through (kantoor.invoices.guard, migrations 0002 and 0007).
+PAYMENT_FIELDS = frozenset(
+    {"state", "paid_on", "paid_note", "paid_note_code", "paid_note_values", "amount_paid"}
+)
 
 # Settled: a debit invoice paid or credited, a credit invoice refunded or set off. An order is
 # paid when it has invoices and all are settled (kantoor.invoices.selectors.order_is_paid).
@@ -97,6 +114,15 @@ class Invoice(models.Model):
     )
     paid_on = models.DateField(_("paid on"), null=True, blank=True)
     paid_note = models.CharField(_("payment note"), max_length=500, blank=True)
+    paid_note_code = models.CharField(
+        _("payment note code"),
+        max_length=20,
+        choices=PaidNote.choices,
+        blank=True,
+        default="",
+        db_default="",
+    )
+    paid_note_values = models.JSONField(_("payment note values"), default=dict, blank=True)
     amount_paid = models.DecimalField(
         _("amount paid"), max_digits=14, decimal_places=2, default=Decimal("0.00")
     )
@@ -135,9 +161,8 @@ class Invoice(models.Model):
     def save(self, *args, **kwargs):
         # Only the payment services update an invoice, and only its payment columns.
         if self.pk is not None and not kwargs.get("force_insert"):
-            allowed = {"state", "paid_on", "paid_note", "amount_paid"}
             fields = kwargs.get("update_fields")
-            if not fields or not set(fields) <= allowed:
+            if not fields or not set(fields) <= PAYMENT_FIELDS:
                 raise ValidationError(FROZEN_MESSAGE)
         super().save(*args, **kwargs)
 
@@ -147,6 +172,12 @@ class Invoice(models.Model):
     @property
     def is_credit(self) -> bool:
         return self.kind == InvoiceKind.CREDIT
+
+    @property
+    def is_to_business(self) -> bool:
+        """Issued to a business (a company or a VAT number): its customer has bookkeeping
+        software for the UBL; a consumer is offered the PDF only."""
+        return bool(self.customer_company.strip() or self.customer_vat_number.strip())
 
 
 class InvoiceLine(models.Model):

@@ -1,7 +1,7 @@
 """The back-office order list: filters, search, keyset pages and a capped count, with each
 order's paid state. It reads orders with what their invoices say (paid means every invoice is
-settled), so it sits in the invoices layer: orders never import invoices. Reads only, always
-taking the shop.
+settled and together they cover the order's current total), so it sits in the invoices layer:
+orders never import invoices. Reads only, always taking the shop.
 """
 
 import datetime
@@ -12,15 +12,21 @@ from decimal import Decimal
 from django.db import connection
 from django.db.models import (
     BooleanField,
+    DecimalField,
     Exists,
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
+    Sum,
+    Value,
 )
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from kantoor.core.keyset import Keyset, keyset_page
+from kantoor.core.statuses import OrderStatus
 from kantoor.invoices.models import SETTLED, Invoice
 from kantoor.orders.models import Order
 from kantoor.shops.models import Shop
@@ -134,6 +140,37 @@ def paid_order_ids(*, shop: Shop, order_ids: list[int]) -> set[int]:
     )
 
 
+@dataclass(frozen=True)
+class PaymentState:
+    """An order's paid state as its pages show it: paid, or what is still due (negative: to be
+    paid back)."""
+
+    paid: bool
+    due: Decimal
+
+
+def payment_states(*, shop: Shop, orders: list[Order]) -> dict[int, PaymentState]:
+    """The paid state of each of these orders (a page of them): two statements in all."""
+    if not orders:
+        return {}
+    ids = [order.pk for order in orders]
+    paid = paid_order_ids(shop=shop, order_ids=ids)
+    received = dict(
+        Invoice.objects.filter(shop=shop, order_id__in=ids)
+        .order_by()
+        .values("order_id")
+        .annotate(total=Sum("amount_paid"))
+        .values_list("order_id", "total")
+    )
+    states = {}
+    for order in orders:
+        owed = Decimal("0.00") if order.status == OrderStatus.CANCELLED else order.total_gross
+        due = (owed - Decimal(received.get(order.pk) or 0)).quantize(Decimal("0.01"))
+        is_paid = order.pk in paid
+        states[order.pk] = PaymentState(paid=is_paid, due=Decimal("0.00") if is_paid else due)
+    return states
+
+
 def _order_page(
     *,
     shop: Shop,
@@ -184,23 +221,47 @@ def filtered_orders(*, shop: Shop, filters: OrderFilters) -> QuerySet[Order]:
     return queryset
 
 
+def _invoiced_sum():
+    """The sum of the order's invoices (debit positive, credit negative), 0 without any: one
+    probe of the invoice_order_id index per order."""
+    return Coalesce(
+        Subquery(
+            Invoice.objects.filter(order_id=OuterRef("pk"))
+            .order_by()
+            .values("order_id")
+            .annotate(total=Sum("total_gross"))
+            .values("total")[:1],
+            output_field=DecimalField(max_digits=14, decimal_places=2),
+        ),
+        Value(Decimal("0.00")),
+        output_field=DecimalField(max_digits=14, decimal_places=2),
+    )
+
+
+def _covered() -> Q:
+    """The invoices cover what the order comes to now (nothing, once it is cancelled)."""
+    return Q(status=OrderStatus.CANCELLED) | Q(total_gross__lte=_invoiced_sum())
+
+
 def order_paid_condition() -> Q:
     """The order is paid, as ``kantoor.invoices.selectors.order_is_paid`` says, as one condition
-    on the order row: it has an invoice, and none of its invoices is unsettled (a debit invoice
-    not paid or credited, a credit invoice not refunded or credited). Both are EXISTS subqueries
-    over the invoice_order_id index, so a filter or a page of rows costs no query per row."""
+    on the order row: it has an invoice, none of its invoices is unsettled (a debit invoice not
+    paid or credited, a credit invoice not refunded or credited), and together they cover the
+    order's current total. EXISTS subqueries and a sum over the invoice_order_id index, so a
+    filter or a page of rows costs no query per row."""
     invoices = Invoice.objects.filter(order_id=OuterRef("pk"))
     unsettled = invoices.exclude(SETTLED)
-    return Q(Exists(invoices)) & ~Q(Exists(unsettled))
+    return Q(Exists(invoices)) & ~Q(Exists(unsettled)) & _covered()
 
 
 def order_not_paid_condition() -> Q:
-    """The order has an invoice that is not settled: one probe per order into the small
-    invoice_unsettled_order index (whose predicate is this condition). Every order has its
-    invoice from the moment it is placed, so this is the opposite of order_paid_condition;
-    written as "no invoice, or an unsettled one", PostgreSQL would read every unsettled invoice
-    for each page and each count."""
-    return Q(Exists(Invoice.objects.filter(order_id=OuterRef("pk")).exclude(SETTLED)))
+    """The order has an invoice that is not settled (one probe per order into the small
+    invoice_unsettled_order index, whose predicate is this condition), or its invoices do not
+    cover its current total (an edit raised it). Every order has its invoice from the moment it
+    is placed, so this is the opposite of order_paid_condition; written as "no invoice, or an
+    unsettled one", PostgreSQL would read every unsettled invoice for each page and each
+    count."""
+    return Q(Exists(Invoice.objects.filter(order_id=OuterRef("pk")).exclude(SETTLED))) | ~_covered()
 
 
 def _exact_number(*, shop: Shop, query: str) -> str | None:

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db.models import QuerySet, Sum
 
 from kantoor.core.money import ZERO
+from kantoor.core.statuses import OrderStatus
 from kantoor.invoices.documents.document import (
     INTRA_COMMUNITY,
     STANDARD,
@@ -68,18 +69,39 @@ def amount_due(*, shop: Shop, invoice: Invoice) -> Decimal:
     return max(invoice.total_gross + Decimal(credits or ZERO), ZERO)
 
 
+def _owed(order: Order) -> Decimal:
+    """What the order comes to now: its total, or nothing once it is cancelled."""
+    return ZERO if order.status == OrderStatus.CANCELLED else order.total_gross
+
+
 def order_is_paid(*, shop: Shop, order: Order) -> bool:
-    """Paid: the order has invoices, every debit invoice is paid (or credited) and every credit
-    invoice is settled (refunded or set off against a debit invoice). A partial payment leaves
-    the invoice unpaid, so the order is not paid."""
-    states = list(Invoice.objects.filter(shop=shop, order_id=order.pk).values_list("kind", "state"))
-    if not states:
+    """Paid: the order has invoices, every one is settled (a debit invoice paid or credited, a
+    credit invoice refunded or set off against a debit invoice), and together they cover the
+    order's current total (an edit that raised the total leaves it unpaid until the difference
+    is invoiced and paid). A partial payment leaves the invoice unpaid, so the order is not paid.
+    ``kantoor.invoices.order_list.order_paid_condition`` is the same rule in SQL."""
+    rows = list(
+        Invoice.objects.filter(shop=shop, order_id=order.pk).values_list(
+            "kind", "state", "total_gross"
+        )
+    )
+    if not rows:
         return False
-    for kind, state in states:
+    for kind, state, _total in rows:
         settled = SETTLED_CREDIT if kind == InvoiceKind.CREDIT else SETTLED_DEBIT
         if state not in settled:
             return False
-    return True
+    return sum((total for _kind, _state, total in rows), ZERO) >= _owed(order)
+
+
+def order_amount_due(*, shop: Shop, order: Order) -> Decimal:
+    """What the customer still owes on the order as it is now: its total (nothing once
+    cancelled) minus the money that came in on its invoices (payments, part payments, minus what
+    was paid back). Negative: the shop owes the customer that much."""
+    received = Invoice.objects.filter(shop=shop, order_id=order.pk).aggregate(
+        total=Sum("amount_paid")
+    )["total"]
+    return (_owed(order) - Decimal(received or ZERO)).quantize(Decimal("0.01"))
 
 
 def part_payments_received(*, shop: Shop, order: Order) -> Decimal:
@@ -171,4 +193,6 @@ def invoice_document(*, invoice: Invoice) -> InvoiceDocument:
         )
         if is_debit and invoice.supplier_iban
         else None,
+        settlement="" if invoice.state == PaymentState.UNPAID else invoice.state,
+        paid_on=invoice.paid_on if invoice.state != PaymentState.UNPAID else None,
     )

@@ -140,8 +140,14 @@ class InvoicePaid(Payload):
     number: str = ""
     paid_on: str = ""
     amount: str = ""
-    note: str = ""
+    note: str = field(default="", metadata=OPTIONAL)  # as a person typed it
     settled: tuple = ()
+    # How it was paid, as a code (an invoices PaidNote: paid_online, refunded_online,
+    # bank_transfer) with the provider code and its reference: the timeline puts it into words.
+    # Older events have only ``note`` (text in the language of whoever caused them).
+    note_code: str = field(default="", metadata=OPTIONAL)
+    provider: str = field(default="", metadata=OPTIONAL)
+    reference: str = field(default="", metadata=OPTIONAL)
 
 
 @dataclass(frozen=True)
@@ -387,12 +393,17 @@ def invoice_paid(
     number: str,
     paid_on: datetime.date,
     amount,
-    note: str,
+    note: str = "",
     settled: Iterable[str],
     actor: Actor,
     at: datetime.datetime,
+    note_code: str = "",
+    provider: str = "",
+    reference: str = "",
 ) -> OrderEvent:
-    """An invoice was marked paid (or a credit refunded), settling the credits in ``settled``."""
+    """An invoice was marked paid (or a credit refunded), settling the credits in ``settled``.
+    ``note`` is what a person typed; ``note_code`` (with ``provider`` and ``reference``) what
+    the system says about it, as a code."""
     return _event(
         OrderEventKind.INVOICE_PAID,
         shop_id=shop_id,
@@ -405,6 +416,9 @@ def invoice_paid(
             amount=str(amount),
             note=note,
             settled=tuple(settled),
+            note_code=note_code,
+            provider=provider,
+            reference=reference,
         ),
     )
 

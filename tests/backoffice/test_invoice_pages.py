@@ -10,8 +10,10 @@ from django.utils import timezone
 from kantoor.core.actors import Actor
 from kantoor.invoices import selectors as invoice_selectors
 from kantoor.invoices.models import Invoice, InvoiceKind, PaymentState
+from kantoor.invoices.services import issue_correction
 from kantoor.orders.events import OrderEventKind
 from kantoor.orders.models import OrderEvent
+from kantoor.orders.services import LineEdit
 from tests.invoices.helpers import edit, line_edits
 
 needs_documents = pytest.mark.skipif(
@@ -302,3 +304,26 @@ def test_downloads_are_attachments_named_after_the_invoice(staff_client, shop, i
     assert "NLCIUS is for business customers" in response.content.decode()
     bad = url("invoice_download", shop, invoice_number=invoice.number, fmt="docx")
     assert staff_client.get(bad).status_code == 404
+
+
+def test_new_invoice_splits_a_credit_of_lines_of_two_invoices(
+    staff_client, shop, products, order, invoice
+):
+    order.refresh_from_db()
+    gift = LineEdit(quantity=1, unit_price=None, product_id=products[2].pk)
+    edit(order, Actor.system(), lines=[*line_edits(order), gift])
+    second = issue_correction(shop=shop, order=order, actor=Actor.system())
+    edit(order, Actor.system(), lines=line_edits(order, BOEK_01=None, BON_25=None))
+    target = url("invoice_new", shop, number=order.number)
+    response = staff_client.get(target)
+    html = response.content.decode()
+    assert 'id="proposal-parts"' in html
+    assert f"a credit invoice for invoice {invoice.number}" in html
+    assert f"a credit invoice for invoice {second.number}" in html
+    form = response.context["form"]
+    response = staff_client.post(
+        target, {"proposal": form["proposal"].value(), "corrects": form["corrects"].value()}
+    )
+    assert response.status_code == 302
+    credits = Invoice.objects.filter(order=order, kind=InvoiceKind.CREDIT)
+    assert {credit.corrects_id for credit in credits} == {invoice.pk, second.pk}

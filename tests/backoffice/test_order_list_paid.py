@@ -4,6 +4,7 @@ kantoor.invoices.selectors.order_is_paid, without a query per row."""
 import datetime
 import itertools
 import re
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -16,6 +17,7 @@ from kantoor.invoices.models import Invoice, InvoiceKind, PaymentState
 from kantoor.invoices.order_list import OrderFilters, count_orders, order_list
 from kantoor.invoices.selectors import order_is_paid
 from kantoor.invoices.services import credit_invoice, mark_invoice_paid
+from kantoor.orders.models import Order
 from tests.backoffice.test_order_list import make_many
 
 STATES = [state.value for state in PaymentState]
@@ -43,20 +45,26 @@ def pay(shop, order):
 
 
 def test_every_combination_of_invoice_states_agrees_with_order_is_paid(shop, products):
-    """A debit and a credit invoice in each of the 16 combinations of states: the list's column
-    and both filters say what order_is_paid says (payment columns may change in the database)."""
+    """A debit and a credit invoice in each of the 16 combinations of states, with the order's
+    total covered by them or not (its total as placed, or nothing): the list's column and both
+    filters say what order_is_paid says (payment columns may change in the database)."""
     order = make_many(shop, products, 1)[0]
     order.shop = shop
     debit = Invoice.objects.get(order=order)
     credit = credit_invoice(shop=shop, invoice=debit, actor=Actor.system())
     seen = set()
-    for debit_state, credit_state in itertools.product(STATES, STATES):
+    placed_total = order.total_gross
+    for debit_state, credit_state, total in itertools.product(
+        STATES, STATES, [placed_total, Decimal("0.00")]
+    ):
         Invoice.objects.filter(pk=debit.pk).update(state=debit_state)
         Invoice.objects.filter(pk=credit.pk).update(state=credit_state)
+        Order.objects.filter(pk=order.pk).update(total_gross=total)
+        order.total_gross = total
         expected = order_is_paid(shop=shop, order=order)
         seen.add(expected)
         (row,) = order_list(shop=shop, filters=OrderFilters()).orders
-        assert row.is_paid is expected, (debit_state, credit_state)
+        assert row.is_paid is expected, (debit_state, credit_state, total)
         paid = order_list(shop=shop, filters=OrderFilters(paid=True)).orders
         unpaid = order_list(shop=shop, filters=OrderFilters(paid=False)).orders
         assert [o.pk for o in paid] == ([order.pk] if expected else [])

@@ -2,12 +2,14 @@
 
 They live outside the repository (``KANTOOR_UBL_ARTEFACTS``, default ``../shared/validation``;
 see ``kantoor/invoices/documents/validation.py``). Where they are absent these tests skip with
-that reason; ``.ci/run`` refuses to run without them, so nothing skips in CI.
+that reason; ``.ci/run`` refuses to run without them, so nothing skips in CI. The storefront's
+customer fixtures are shared here too, for the invoice tests that look at the account page.
 """
 
 import pytest
 
 from kantoor.invoices.documents.validation import load_validator, missing_reason, ubl_artefacts_dir
+from tests.storefront.conftest import customer, customer_client, make_customer  # noqa: F401
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,6 @@
 """Property: after any sequence of order edits and corrections, the order's invoices add up to
-exactly the order's total (prices including and excluding VAT, rounding cents included)."""
+exactly the order's total (prices including and excluding VAT, rounding cents included), and
+every line of a credit invoice corrects a line of the invoice it refers to."""
 
 import contextlib
 import os
@@ -18,7 +19,7 @@ from kantoor.invoices.selectors import invoiced_total
 from kantoor.invoices.services import (
     InvoiceError,
     credit_invoice,
-    issue_correction,
+    issue_corrections,
     propose_correction,
 )
 from kantoor.orders.models import Order
@@ -68,6 +69,43 @@ def _apply_edit(order, actor, step):
     return None
 
 
+def _key(line):
+    return ("shipping",) if line.is_shipping else ("line", line.order_line_id)
+
+
+def assert_credits_name_their_invoices(order):
+    """Every credit line's order line (or the shipping) was invoiced on the invoice the credit
+    refers to, and no credit takes more of a line at a price than that invoice had of it."""
+    for credit in Invoice.objects.filter(order=order, kind=InvoiceKind.CREDIT):
+        assert credit.corrects_id is not None, credit.number
+        corrected = credit.corrects
+        assert corrected.order_id == order.pk and corrected.kind == InvoiceKind.DEBIT
+        on_corrected = {_key(line) for line in corrected.lines.all()}
+        for line in credit.lines.all():
+            assert _key(line) in on_corrected, (credit.number, line.description, corrected.number)
+    for debit in Invoice.objects.filter(order=order, kind=InvoiceKind.DEBIT):
+        had: dict = {}
+        for line in debit.lines.all():
+            if line.quantity > 0:
+                had[(_key(line), line.unit_price)] = had.get((_key(line), line.unit_price), 0) + (
+                    line.quantity
+                )
+        taken: dict = {}
+        for credit in Invoice.objects.filter(corrects=debit, kind=InvoiceKind.CREDIT):
+            for line in credit.lines.all():
+                if line.quantity < 0:
+                    key = (_key(line), line.unit_price)
+                    taken[key] = taken.get(key, 0) - line.quantity
+        for key, quantity in taken.items():
+            back = sum(
+                ln.quantity
+                for c in Invoice.objects.filter(corrects=debit, kind=InvoiceKind.CREDIT)
+                for ln in c.lines.all()
+                if ln.quantity > 0 and (_key(ln), ln.unit_price) == key
+            )
+            assert quantity <= had.get(key, 0) + back, (debit.number, key)
+
+
 @pytest.mark.parametrize("prices_include_vat", [True, False])
 def test_invoices_always_add_up_to_the_order_total(shop, products, owner, prices_include_vat):
     Shop.objects.filter(pk=shop.pk).update(prices_include_vat=prices_include_vat)
@@ -102,9 +140,10 @@ def test_invoices_always_add_up_to_the_order_total(shop, products, owner, prices
                 if step[0] == "correct":
                     proposal = propose_correction(shop=shop, order=order)
                     if proposal.is_needed:
-                        invoice = issue_correction(shop=shop, order=order, actor=actor)
+                        issued = issue_corrections(shop=shop, order=order, actor=actor)
                         order.refresh_from_db()
-                        assert invoice.kind == proposal.kind
+                        assert [i.kind for i in issued] == [p.kind for p in proposal.parts]
+                        assert sum(i.total_gross for i in issued) == proposal.totals.gross
                         assert invoiced_total(shop=shop, order=order) == order.total_gross
                     continue
                 if step[0] == "credit_whole":
@@ -130,7 +169,7 @@ def test_invoices_always_add_up_to_the_order_total(shop, products, owner, prices
             order = Order.objects.get(pk=order.pk)
             proposal = propose_correction(shop=shop, order=order)
             if proposal.is_needed:
-                issue_correction(shop=shop, order=order, actor=actor)
+                issue_corrections(shop=shop, order=order, actor=actor)
             assert invoiced_total(shop=shop, order=order) == order.total_gross
             assert not propose_correction(shop=shop, order=order).is_needed
             for invoice in Invoice.objects.filter(order=order):
@@ -139,6 +178,7 @@ def test_invoices_always_add_up_to_the_order_total(shop, products, owner, prices
                 assert (invoice.total_net, invoice.total_vat) == (net, vat)
                 assert invoice.total_gross == invoice.total_net + invoice.total_vat
                 assert sum(ln.total_net for ln in invoice.lines.all()) == invoice.total_net
+            assert_credits_name_their_invoices(order)
             transaction.set_rollback(True)
 
     run()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 from dataclasses import replace
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from django.utils import translation
@@ -18,6 +18,9 @@ from kantoor.core.money import format_money
 from kantoor.invoices.documents.document import CREDIT, REVERSE_CHARGE, Party
 from kantoor.invoices.documents.pdf import PdfStyle, invoice_html, invoice_pdf, render_invoice_pdf
 from kantoor.invoices.documents.samples import SampleLine, build_document, sample_document
+from kantoor.invoices.models import Invoice
+from kantoor.invoices.selectors import invoice_document
+from kantoor.invoices.services import mark_invoice_paid
 
 from .ubl_strategies import documents
 
@@ -62,7 +65,7 @@ def test_the_pdf_has_every_field_dutch_law_requires(tmp_path):
         "2 maart 2026",  # invoice date and delivery date
         "Stadsfiets Omafiets 28 inch",
         "€ 536,36",  # unit price excl. VAT (one piece) and line amount
-        "€ 28,885",  # unit price excl. VAT with the decimals it needs
+        "€ 28,89",  # a derived unit price excl. VAT (28.885), shown with 2 decimals
         "21%",
         "9%",
         "€ 597,55",  # total excl. VAT
@@ -204,3 +207,48 @@ def test_unit_price_reads_right_with_the_quantity(quantity, net, unit_price, sho
         unit_price=Decimal(unit_price) if unit_price else None,
     )
     assert line.display_unit_price == Decimal(shown)
+
+
+def test_unit_prices_show_two_decimals(tmp_path):
+    """Issue 10: the PDF showed "€ 28,885"; a unit price has 2 decimals on paper."""
+    text = _text(render_invoice_pdf(sample_document()), tmp_path)
+    assert "28,885" not in text and "€ 28,89" in text
+    html = invoice_html(sample_document())
+    with translation.override("nl"):
+        for line in sample_document().lines:
+            price = line.display_unit_price.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+            shown = format_money(price, "EUR")
+            assert f'<td class="num">{shown}</td>' in html
+
+
+def test_a_paid_invoice_says_paid_on_instead_of_asking_for_payment(
+    settings, shop, owner, products, make_order, tmp_path
+):
+    """Issue 10: the PDF of a paid invoice still asked for payment by a due date. The frozen
+    content is the same; the paid state is part of what the cached file is keyed by."""
+    settings.VAR_DIR = tmp_path
+    shop.iban = "NL91ABNA0417164300"
+    shop.save(update_fields=["iban"])
+    order = make_order(shop, products[:1])
+    invoice = Invoice.objects.get(order=order)
+    unpaid = invoice_document(invoice=invoice)
+    with translation.override("en"):
+        unpaid_html = invoice_html(replace(unpaid, language="en"))
+    assert "Please pay" in unpaid_html
+    unpaid_pdf = invoice_pdf(unpaid)
+    paid_on = invoice.issued_on
+    mark_invoice_paid(
+        shop=shop, invoice=invoice, paid_on=paid_on, note="", actor=Actor.staff(owner)
+    )
+    invoice.refresh_from_db()
+    paid = invoice_document(invoice=invoice)
+    assert paid.paid_on == paid_on
+    assert replace(paid, paid_on=None, settlement="") == unpaid  # the legal content is the same
+    html = invoice_html(replace(paid, language="en"))
+    assert "Please pay" not in html
+    assert f"Paid on {paid_on.day} " in html
+    assert paid.due_date and "Due date" in html  # the invoice still states its terms
+    dutch = invoice_html(replace(paid, language="nl"))
+    assert "Graag ontvangen we" not in dutch and 'data-settlement="paid"' in dutch
+    assert invoice_pdf(paid) != unpaid_pdf
+    assert len(list((tmp_path / "invoice-pdfs").glob("*.pdf"))) == 2

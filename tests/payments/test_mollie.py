@@ -8,6 +8,7 @@ import responses
 from django.test import Client
 from django.urls import reverse
 
+from kantoor.backoffice.payments.labels import invoice_paid_note
 from kantoor.invoices.models import PaymentState as InvoiceState
 from kantoor.invoices.services import credit_invoice
 from kantoor.orders.events import OrderEventKind
@@ -126,7 +127,7 @@ def test_the_webhook_fetches_the_payment_from_mollie_before_believing_it(
     invoice.refresh_from_db()
     assert payment.state == PaymentState.PAID and payment.method == "ideal"
     assert invoice.state == InvoiceState.PAID
-    assert invoice.paid_note == "Paid via Mollie (tr_WDqYK6vllg)"
+    assert invoice_paid_note(invoice) == "Paid via Mollie (tr_WDqYK6vllg)"
     assert OrderEvent.objects.filter(order=order, kind=OrderEventKind.PAYMENT_RECEIVED).count() == 1
     fetches = [c for c in mocked.calls if c.request.method == "GET"]
     assert len(fetches) == 3
@@ -206,7 +207,7 @@ def test_a_refund_goes_to_mollie_with_an_idempotency_key(
     assert request.headers["Idempotency-Key"] == f"kantoor-refund-{mollie_shop.pk}-{credit.pk}"
     credit.refresh_from_db()
     assert credit.state == InvoiceState.REFUNDED
-    assert "re_4qqhO89gsT" in credit.paid_note
+    assert credit.paid_note_values == {"provider": "mollie", "reference": "re_4qqhO89gsT"}
 
 
 def test_a_refused_refund_leaves_the_credit_invoice_open(mocked, mollie_shop, invoice, staff_actor):

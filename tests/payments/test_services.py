@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from kantoor.backoffice.payments.labels import invoice_paid_note
 from kantoor.core.actors import Actor
 from kantoor.core.crypto import decrypt_credentials
 from kantoor.core.statuses import OrderStatus
@@ -114,7 +115,9 @@ def test_a_paid_payment_marks_the_invoice_and_the_order_paid_once(shop, order, i
     assert payment.method == "ideal"
     assert invoice.state == InvoiceState.PAID
     assert invoice.amount_paid == payment.amount
-    assert invoice.paid_note == f"Paid via Demo (test mode) ({payment.provider_payment_id})"
+    assert (
+        invoice_paid_note(invoice) == f"Paid via Demo (test mode) ({payment.provider_payment_id})"
+    )
     assert order_is_paid(shop=shop, order=order)
     assert events(order, OrderEventKind.PAYMENT_RECEIVED) == 1
     assert events(order, OrderEventKind.INVOICE_PAID) == 1
@@ -355,7 +358,7 @@ def test_a_credit_invoice_is_refunded_through_the_provider_it_was_paid_with(
     assert source.amount_refunded == -credit.total_gross
     credit.refresh_from_db()
     assert credit.state == InvoiceState.REFUNDED
-    assert credit.paid_note.startswith("Refunded via Demo (test mode) (demo_re_")
+    assert invoice_paid_note(credit).startswith("Refunded via Demo (test mode) (demo_re_")
     event = OrderEvent.objects.get(order=order, kind=OrderEventKind.PAYMENT_REFUNDED)
     assert event.data["credit_invoice"] == credit.number
     with pytest.raises(PaymentError, match="already refunded"):

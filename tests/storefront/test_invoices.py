@@ -3,7 +3,10 @@
 import pytest
 from django.test import Client
 
+from kantoor.checkout.services import OrderItem, place_order
+from kantoor.core.actors import Actor
 from kantoor.invoices.models import Invoice
+from tests.conftest import details_for
 from tests.storefront.conftest import url
 
 
@@ -15,6 +18,20 @@ def own_order(shop, products, make_order, customer):
 @pytest.fixture
 def own_invoice(own_order):
     return Invoice.objects.get(order=own_order)
+
+
+@pytest.fixture
+def business_invoice(shop, products, customer):
+    """An invoice of the customer's order for their company (a business customer)."""
+    order = place_order(
+        shop=shop,
+        details=details_for(email=customer.email, company="Velo BV"),
+        items=[OrderItem(products[0].pk, 1)],
+        shipping_method="delivery",
+        actor=Actor.customer(customer.email),
+        account=customer,
+    )
+    return Invoice.objects.get(order=order)
 
 
 @pytest.fixture
@@ -45,7 +62,7 @@ def test_an_account_without_invoices_says_so(customer_client, shop):
 def test_the_order_page_lists_its_invoices(customer_client, shop, own_order, own_invoice):
     html = customer_client.get(url(shop, "order", number=own_order.number)).content.decode()
     assert f'data-invoice="{own_invoice.number}"' in html
-    assert download(shop, own_invoice.number, "ubl") in html
+    assert download(shop, own_invoice.number, "pdf") in html
 
 
 def test_a_customer_downloads_their_own_invoice(customer_client, shop, own_invoice):
@@ -54,8 +71,21 @@ def test_a_customer_downloads_their_own_invoice(customer_client, shop, own_invoi
     assert pdf["Content-Type"] == "application/pdf"
     assert pdf["Content-Disposition"] == f'attachment; filename="{own_invoice.number}.pdf"'
     assert pdf.content.startswith(b"%PDF")
-    ubl = customer_client.get(download(shop, own_invoice.number, "ubl"))
-    assert ubl["Content-Disposition"] == f'attachment; filename="{own_invoice.number}.xml"'
+
+
+def test_ubl_is_offered_to_business_customers_only(
+    customer_client, shop, own_order, own_invoice, business_invoice
+):
+    """Issue 10: the UBL download was offered to consumers. An invoice to a company or with a
+    VAT number offers it; a consumer's invoice does not, and its UBL answers 404."""
+    for page in (url(shop, "account"), url(shop, "order", number=own_order.number)):
+        html = customer_client.get(page).content.decode()
+        assert download(shop, own_invoice.number, "ubl") not in html
+    assert customer_client.get(download(shop, own_invoice.number, "ubl")).status_code == 404
+    html = customer_client.get(url(shop, "account")).content.decode()
+    assert download(shop, business_invoice.number, "ubl") in html
+    ubl = customer_client.get(download(shop, business_invoice.number, "ubl"))
+    assert ubl["Content-Disposition"] == f'attachment; filename="{business_invoice.number}.xml"'
     assert b"<Invoice" in ubl.content
 
 

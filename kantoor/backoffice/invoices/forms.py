@@ -26,7 +26,10 @@ class NewInvoiceForm(forms.Form):
         required=False,
         empty_value=None,
         widget=forms.Select(attrs={"class": "form-select"}),
-        help_text=_("The invoice this credit invoice refers to."),
+        help_text=_(
+            "The invoice to credit first. What was invoiced on another invoice is credited "
+            "on a credit invoice of its own, referring to that invoice."
+        ),
     )
 
     def __init__(self, *args, invoices=(), **kwargs):

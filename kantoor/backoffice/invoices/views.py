@@ -46,7 +46,7 @@ from kantoor.invoices.services import (
     InvoiceError,
     credit_invoice,
     email_invoice,
-    issue_correction,
+    issue_corrections,
     propose_correction,
 )
 from kantoor.orders.selectors import order_for_staff
@@ -107,7 +107,7 @@ def invoice_new(request: HttpRequest, shop_slug: str, number: str) -> HttpRespon
                 form = NewInvoiceForm(invoices=invoices, initial=initial)
             else:
                 try:
-                    invoice = issue_correction(
+                    issued = issue_corrections(
                         shop=shop,
                         order=order,
                         actor=Actor.staff(request.user),
@@ -118,13 +118,14 @@ def invoice_new(request: HttpRequest, shop_slug: str, number: str) -> HttpRespon
                 except InvoiceError as refused:
                     error = str(refused)
                 else:
-                    what = (
-                        _("Credit invoice %(number)s issued.")
-                        if invoice.is_credit
-                        else _("Invoice %(number)s issued.")
-                    )
-                    messages.success(request, what % {"number": invoice.number})
-                    return redirect(invoices_tab_url(order, invoice.number))
+                    for invoice in issued:
+                        what = (
+                            _("Credit invoice %(number)s issued.")
+                            if invoice.is_credit
+                            else _("Invoice %(number)s issued.")
+                        )
+                        messages.success(request, what % {"number": invoice.number})
+                    return redirect(invoices_tab_url(order, issued[0].number))
     else:
         form = NewInvoiceForm(invoices=invoices, initial=initial)
     rows = [

@@ -33,7 +33,12 @@ from kantoor.core.actors import Actor
 from kantoor.core.money import ZERO
 from kantoor.customers.selectors import customer_for_staff, default_addresses, search_customers
 from kantoor.customers.services import CustomerDetails
-from kantoor.invoices.selectors import invoiced_total, order_is_paid, part_payments_received
+from kantoor.invoices.selectors import (
+    invoiced_total,
+    order_amount_due,
+    order_is_paid,
+    part_payments_received,
+)
 from kantoor.orders.selectors import order_for_staff
 from kantoor.orders.services import (
     EDITABLE_STATUSES_EXCLUDED,
@@ -67,6 +72,8 @@ def order_detail(request: HttpRequest, shop_slug: str, number: str) -> HttpRespo
         "editable": is_editable(order),
         "is_paid": (is_paid := order_is_paid(shop=request.shop, order=order)),
         "part_paid": ZERO if is_paid else part_payments_received(shop=request.shop, order=order),
+        "due": (due := ZERO if is_paid else order_amount_due(shop=request.shop, order=order)),
+        "pay_back": -due,
         **tab.context(order),
     }
     return render_in_shop(

@@ -22,7 +22,7 @@ from kantoor.backoffice.messages.tab import (
     message_event_summary,
     messages_context,
 )
-from kantoor.backoffice.payments.labels import method_label
+from kantoor.backoffice.payments.labels import method_label, paid_note_text
 from kantoor.core.money import format_money
 from kantoor.core.statuses import OrderStatus
 from kantoor.orders.events import (
@@ -307,7 +307,12 @@ def _invoice_or_payment_entry(event: OrderEvent, payload, money) -> TimelineEntr
             icon="badge-check",
             title=title % {"number": payload.number, "who": who},
             details=details,
-            quote=payload.note,
+            quote=paid_note_text(
+                code=str(payload.note_code or ""),
+                provider=str(payload.provider or ""),
+                reference=str(payload.reference or ""),
+                note=str(payload.note or ""),
+            ),
         )
     if kind == OrderEventKind.INVOICE_SENT:
         return TimelineEntry(

@@ -161,6 +161,12 @@ class InvoiceDocument:
     payment: PaymentMeans | None = None
     note: str = ""
     delivery_address: Party | None = None  # where the goods went, when not the customer address
+    # Not part of the invoice as issued (that never changes) but of what the PDF says about it
+    # now: "paid" / "credited" (a debit invoice), "refunded" / "credited" (a credit invoice), or
+    # "" while it is open; and the date it was settled. It is in the content hash, so a cached
+    # PDF of the open invoice is never served once it is paid. The UBL ignores it.
+    settlement: str = ""
+    paid_on: datetime.date | None = None
 
     @property
     def is_credit(self) -> bool:

@@ -13,7 +13,7 @@ import os
 import re
 import tempfile
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from django.conf import settings
@@ -178,14 +178,9 @@ def invoice_pdf(document: InvoiceDocument, style: PdfStyle = DEFAULT_STYLE) -> b
 
 
 def _unit_price(value, currency: str) -> str:
-    """A unit price: 2 decimals, or up to 4 when the net price needs them (28,885)."""
-    text = format_money(value, currency)
-    exponent = value.normalize().as_tuple().exponent
-    if isinstance(exponent, int) and exponent < -2:
-        places = min(-exponent, 4)
-        extra = str(abs(value).quantize(Decimal(1).scaleb(-places)))[-(places - 2) :]
-        text += extra
-    return text
+    """A unit price as people read it on paper: 2 decimals (28.885 shows as 28,89). The line
+    amount next to it is the exact one; UBL states the price with the precision it needs."""
+    return format_money(Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP), currency)
 
 
 def _quantity(value) -> str:

@@ -5,8 +5,9 @@ An issued invoice never changes. What a shop owner does instead:
 
 - ``issue_debit_invoice`` (``issuing``): the order's invoice; place_order issues it in its own
   transaction, so an order never exists without one.
-- ``propose_correction`` / ``issue_correction`` (``proposals``): after the order was edited,
-  invoice the difference between the order as it is now and everything invoiced so far.
+- ``propose_correction`` / ``issue_corrections`` (``proposals``): after the order was edited,
+  invoice the difference between the order as it is now and everything invoiced so far (one
+  credit invoice per invoice whose lines it credits); ``issue_correction`` returns the first.
 - ``credit_invoice`` (``crediting``): credit a whole invoice, or chosen lines of it.
 - ``mark_invoice_paid`` (``settling``): record a payment by bank transfer (date and note).
 - ``email_invoice`` (``sending``): e-mail an invoice to the customer again.
@@ -27,8 +28,10 @@ from kantoor.invoices.services.issuing import (
 )
 from kantoor.invoices.services.proposals import (
     MAX_VAT_SETTLEMENT,
+    CorrectionPart,
     CorrectionProposal,
     issue_correction,
+    issue_corrections,
     propose_correction,
 )
 from kantoor.invoices.services.sending import email_invoice
@@ -37,6 +40,7 @@ from kantoor.invoices.services.settling import MAX_PAYMENT_NOTE, mark_invoice_pa
 __all__ = [
     "MAX_PAYMENT_NOTE",
     "MAX_VAT_SETTLEMENT",
+    "CorrectionPart",
     "CorrectionProposal",
     "InvoiceError",
     "ProposedLine",
@@ -46,6 +50,7 @@ __all__ = [
     "email_invoice",
     "invoice_event",
     "issue_correction",
+    "issue_corrections",
     "issue_debit_invoice",
     "mark_invoice_paid",
     "propose_correction",

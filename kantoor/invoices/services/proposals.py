@@ -1,13 +1,19 @@
 """Corrections: after an order was edited, invoice the difference between the order as it is
-now and everything invoiced so far, line by line (``propose_correction``, ``issue_correction``):
-a debit invoice when the customer owes more, a credit invoice when less."""
+now and everything invoiced so far, line by line (``propose_correction``, ``issue_corrections``):
+a debit invoice when the customer owes more, a credit invoice when less.
+
+A credit invoice names the invoice whose lines it corrects. Each credited quantity is taken from
+an invoice that invoiced that order line at that price (the owner's choice first, then the
+latest unpaid invoice, then the latest), so a correction that credits lines of two invoices is
+issued as two credit invoices, each referring to its own; a charge in the same correction goes
+with the credit of its order line, or on a debit invoice of its own when the line is new."""
 
 from __future__ import annotations
 
 import copy
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.db import transaction
@@ -45,11 +51,24 @@ MAX_VAT_SETTLEMENT = Decimal("0.10")
 
 
 @dataclass(frozen=True)
+class CorrectionPart:
+    """One invoice of a correction: its kind, the invoice it corrects (a credit's), its lines."""
+
+    kind: str
+    corrects: Invoice | None
+    lines: tuple[ProposedLine, ...]
+    totals: Totals
+
+
+@dataclass(frozen=True)
 class CorrectionProposal:
     """The difference between the order as it is now and everything invoiced so far.
 
     ``kind`` is "debit" (the customer owes more), "credit" (less) or "" (nothing to invoice);
-    ``totals`` are the correction's totals; ``corrects`` is the invoice a credit refers to.
+    ``totals`` are the correction's totals; ``corrects`` is the invoice the (first) credit
+    refers to. ``parts`` are the invoices it is issued as: one, or for a credit of lines of
+    several invoices one credit invoice per corrected invoice (and a debit invoice for what is
+    newly charged with it).
     """
 
     order: Order
@@ -59,6 +78,7 @@ class CorrectionProposal:
     corrects: Invoice | None
     order_total: Decimal
     invoiced_total: Decimal
+    parts: tuple[CorrectionPart, ...] = ()
 
     @property
     def is_needed(self) -> bool:
@@ -174,15 +194,145 @@ def _difference(
     return proposal
 
 
-def _default_corrected(invoices: Sequence[Invoice]) -> Invoice | None:
-    """The invoice a credit refers to by default: the latest unpaid debit invoice, else the
-    latest debit invoice."""
-    debits = [invoice for invoice in invoices if invoice.kind == InvoiceKind.DEBIT]
-    unpaid = [invoice for invoice in debits if invoice.state == PaymentState.UNPAID]
-    return (unpaid or debits or [None])[-1]
+def _credit_order(invoices: Sequence[Invoice], prefer: Invoice | None) -> list[Invoice]:
+    """The debit invoices a credited quantity is taken from, in this order: the owner's choice,
+    the unpaid ones (latest first), then the others (latest first)."""
+    debits = [invoice for invoice in reversed(invoices) if invoice.kind == InvoiceKind.DEBIT]
+    debits.sort(key=lambda invoice: invoice.state != PaymentState.UNPAID)
+    if prefer is not None and prefer.kind == InvoiceKind.DEBIT:
+        debits = [prefer, *(invoice for invoice in debits if invoice.pk != prefer.pk)]
+    return debits
 
 
-def _proposal(*, order: Order) -> CorrectionProposal:
+def _line_key(line: InvoiceLine) -> tuple:
+    return ("shipping",) if line.is_shipping else ("line", line.order_line_id)
+
+
+def _creditable(
+    invoices: Sequence[Invoice], invoiced: Sequence[InvoiceLine]
+) -> dict[tuple[int, tuple, Decimal], int]:
+    """Per (debit invoice, order line, unit price): the quantity still to be credited from it.
+
+    What a debit invoice invoiced, plus what the invoices referring to it changed (a credit's
+    lines). A negative line that refers to no invoice (a debit correction that took something
+    off) is taken from the latest invoices that have it.
+    """
+    kinds = {invoice.pk: invoice.kind for invoice in invoices}
+    refers = {invoice.pk: invoice.corrects_id for invoice in invoices}
+    left: dict[tuple[int, tuple, Decimal], int] = defaultdict(int)
+    loose: dict[tuple, int] = defaultdict(int)
+    for line in invoiced:
+        key, price = _line_key(line), line.unit_price
+        if kinds.get(line.invoice_id) == InvoiceKind.DEBIT and line.quantity > 0:
+            left[(line.invoice_id, key, price)] += line.quantity
+        elif kinds.get(refers.get(line.invoice_id)) == InvoiceKind.DEBIT:
+            left[(refers[line.invoice_id], key, price)] += line.quantity
+        elif line.quantity < 0:
+            loose[(key, price)] += line.quantity
+    latest_first = [invoice.pk for invoice in reversed(invoices)]
+    for (key, price), quantity in loose.items():
+        for invoice_id in latest_first:
+            have = left.get((invoice_id, key, price), 0)
+            take = min(have, -quantity)
+            if take > 0:
+                left[(invoice_id, key, price)] -= take
+                quantity += take
+    return left
+
+
+def _split_credit(
+    lines: Sequence[ProposedLine],
+    *,
+    invoices: Sequence[Invoice],
+    invoiced: Sequence[InvoiceLine],
+    prefer: Invoice | None,
+) -> list[tuple[Invoice | None, list[ProposedLine]]]:
+    """The lines of a credit, grouped by the invoice each credited quantity comes from.
+
+    A charge (a positive line, e.g. the new price of a line whose old price is credited) goes
+    with the credit of the same order line; a charge of a line no invoice has yet gets a group
+    of its own (None: a debit invoice).
+    """
+    left = _creditable(invoices, invoiced)
+    order = _credit_order(invoices, prefer)
+    groups: dict[int | None, list[ProposedLine]] = {}
+    credited: dict[tuple, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for line in lines:
+        if line.quantity >= 0:
+            continue
+        need = -line.quantity
+        for invoice in order:
+            have = left.get((invoice.pk, line.key, line.unit_price), 0)
+            take = min(have, need)
+            if take <= 0:
+                continue
+            left[(invoice.pk, line.key, line.unit_price)] -= take
+            need -= take
+            groups.setdefault(invoice.pk, []).append(replace(line, quantity=-take))
+            credited[line.key][invoice.pk] += take
+            if not need:
+                break
+        if need:
+            raise InvoiceError(
+                _("You cannot credit more than was invoiced of %(name)s at %(price)s.")
+                % {"name": line.description, "price": format_money(line.unit_price)}
+            )
+    for line in lines:
+        if line.quantity < 0:
+            continue
+        by_invoice = credited.get(line.key)
+        target = max(by_invoice, key=by_invoice.get) if by_invoice else None
+        groups.setdefault(target, []).append(line)
+    by_id = {invoice.pk: invoice for invoice in invoices}
+    ranked = [invoice.pk for invoice in order]
+    keys = sorted(groups, key=lambda pk: ranked.index(pk) if pk is not None else len(ranked))
+    return [(by_id.get(pk) if pk is not None else None, groups[pk]) for pk in keys]
+
+
+def _parts(
+    groups: Sequence[tuple[Invoice | None, Sequence[ProposedLine]]],
+    *,
+    prices_include_vat: bool,
+    target: dict[Decimal, tuple[Decimal, Decimal]] | None,
+) -> tuple[CorrectionPart, ...]:
+    """Each group as an invoice: its totals (for a proposal: the VAT per rate settled on the last
+    group that has the rate, so all of them together come to ``target``) and its kind."""
+    totals = [totals_of(lines, prices_include_vat=prices_include_vat) for _i, lines in groups]
+    if target is not None:
+        last_with: dict[Decimal, int] = {}
+        for index, part in enumerate(totals):
+            for row in part.vat_breakdown:
+                last_with[rate_key(row.rate)] = index
+        for index, (_invoice, lines) in enumerate(groups):
+            mine = {}
+            for rate, (net, vat) in target.items():
+                if last_with.get(rate) != index:
+                    continue
+                for other, part in enumerate(totals):
+                    if other == index:
+                        continue
+                    for row in part.vat_breakdown:
+                        if rate_key(row.rate) == rate:
+                            net, vat = net - row.net, vat - row.vat
+                mine[rate] = (net, vat)
+            totals[index] = _settled(
+                totals[index], lines, target=mine, prices_include_vat=prices_include_vat
+            )
+    parts = []
+    for (invoice, lines), part in zip(groups, totals, strict=True):
+        credit = part.gross < 0 or (part.gross == 0 and invoice is not None)
+        parts.append(
+            CorrectionPart(
+                kind=InvoiceKind.CREDIT if credit else InvoiceKind.DEBIT,
+                corrects=invoice if credit else None,
+                lines=tuple(lines),
+                totals=part,
+            )
+        )
+    return tuple(parts)
+
+
+def _proposal(*, order: Order, prefer: Invoice | None = None) -> CorrectionProposal:
     if order.status == OrderStatus.CANCELLED:
         # A cancelled order is worth nothing now: what is still invoiced is to be credited.
         order = copy.copy(order)
@@ -192,7 +342,8 @@ def _proposal(*, order: Order) -> CorrectionProposal:
     else:
         order_lines = list(OrderLine.objects.filter(order_id=order.pk))
     invoices = list(Invoice.objects.filter(order_id=order.pk).order_by("id"))
-    lines = _difference(order=order, order_lines=order_lines, invoiced=invoiced_lines(order.pk))
+    invoiced_so_far = invoiced_lines(order.pk)
+    lines = _difference(order=order, order_lines=order_lines, invoiced=invoiced_so_far)
     invoiced = _invoiced_breakdown(invoices)
     order_totals = totals_with_shipping(
         (
@@ -221,14 +372,28 @@ def _proposal(*, order: Order) -> CorrectionProposal:
     elif lines and totals.gross < 0:
         kind = InvoiceKind.CREDIT
     invoiced_total = sum((invoice.total_gross for invoice in invoices), ZERO)
+    parts: tuple[CorrectionPart, ...] = ()
+    if kind == InvoiceKind.DEBIT:
+        parts = (CorrectionPart(kind=kind, corrects=None, lines=tuple(lines), totals=totals),)
+    elif kind == InvoiceKind.CREDIT:
+        groups = _split_credit(lines, invoices=invoices, invoiced=invoiced_so_far, prefer=prefer)
+        if len(groups) == 1:
+            [(corrected, _lines)] = groups
+            parts = (
+                CorrectionPart(kind=kind, corrects=corrected, lines=tuple(lines), totals=totals),
+            )
+        else:
+            parts = _parts(groups, prices_include_vat=order.prices_include_vat, target=target)
+    credits = [part.corrects for part in parts if part.kind == InvoiceKind.CREDIT]
     return CorrectionProposal(
         order=order,
         lines=tuple(lines),
         totals=totals,
         kind=kind,
-        corrects=_default_corrected(invoices) if kind == InvoiceKind.CREDIT else None,
+        corrects=credits[0] if credits else None,
         order_total=order.total_gross,
         invoiced_total=invoiced_total,
+        parts=parts,
     )
 
 
@@ -262,6 +427,77 @@ def _order_invoice(*, shop: Shop, order: Order, invoice_id: int | None) -> Invoi
     return invoice
 
 
+def issue_corrections(
+    *,
+    shop: Shop,
+    order: Order,
+    actor: Actor,
+    lines: Sequence[ProposedLine] | None = None,
+    corrects: Invoice | int | None = None,
+) -> list[Invoice]:
+    """Issue the correction of an order: a debit or credit invoice for ``lines``, or one credit
+    invoice per corrected invoice when it credits lines of several (see the module docstring).
+
+    ``lines`` None issues what ``propose_correction`` proposes (with the VAT settled so that the
+    order's invoices add up to exactly the order total). The owner may change the proposal; then
+    the lines are checked (no quantity 0, no negative price, never more credited than invoiced)
+    and priced with the one totals function. A total of 0 is refused. ``corrects`` (one of this
+    order's invoices) is the invoice credited quantities are taken from first, where it has
+    them. Returns the invoices issued, credits first.
+    """
+    at = timezone.now()
+    with transaction.atomic():
+        locked = lock_order(shop=shop, order_id=order.pk)
+        locked.shop = shop
+        preferred = _order_invoice(
+            shop=shop,
+            order=locked,
+            invoice_id=corrects.pk if isinstance(corrects, Invoice) else corrects,
+        )
+        proposal = _proposal(order=locked, prefer=preferred)
+        if lines is None or tuple(lines) == proposal.lines:
+            lines, totals, parts = list(proposal.lines), proposal.totals, proposal.parts
+        else:
+            lines = list(lines)
+            _check_lines(lines)
+            totals = totals_of(lines, prices_include_vat=locked.prices_include_vat)
+            parts = None
+        if not lines:
+            raise InvoiceError(_("Everything on this order is invoiced; there is nothing to add."))
+        invoiced = invoiced_lines(locked.pk)
+        check_not_over_credited(invoiced=invoiced, lines=lines)
+        if totals.gross == 0:
+            raise InvoiceError(
+                _("This invoice would come to %(total)s; an invoice needs an amount.")
+                % {"total": format_money(ZERO, locked.currency)}
+            )
+        if parts is None:
+            kind = InvoiceKind.DEBIT if totals.gross > 0 else InvoiceKind.CREDIT
+            if kind == InvoiceKind.DEBIT:
+                parts = (
+                    CorrectionPart(kind=kind, corrects=None, lines=tuple(lines), totals=totals),
+                )
+            else:
+                invoices = list(Invoice.objects.filter(order_id=locked.pk).order_by("id"))
+                groups = _split_credit(
+                    lines, invoices=invoices, invoiced=invoiced, prefer=preferred
+                )
+                parts = _parts(groups, prices_include_vat=locked.prices_include_vat, target=None)
+        return [
+            issue_invoice(
+                shop=shop,
+                order=locked,
+                kind=part.kind,
+                lines=part.lines,
+                totals=part.totals,
+                actor=actor,
+                at=at,
+                corrects=part.corrects,
+            )
+            for part in parts
+        ]
+
+
 def issue_correction(
     *,
     shop: Shop,
@@ -270,54 +506,6 @@ def issue_correction(
     lines: Sequence[ProposedLine] | None = None,
     corrects: Invoice | int | None = None,
 ) -> Invoice:
-    """Issue a correction invoice of an order: a debit or credit invoice for ``lines``.
-
-    ``lines`` None issues what ``propose_correction`` proposes (with the VAT settled so that the
-    order's invoices add up to exactly the order total). The owner may change the proposal; then
-    the lines are checked (no quantity 0, no negative price, never more credited than invoiced)
-    and priced with the one totals function. A total of 0 is refused. A credit invoice refers to
-    ``corrects`` (one of this order's invoices), by default the latest unpaid debit invoice.
-    """
-    at = timezone.now()
-    with transaction.atomic():
-        locked = lock_order(shop=shop, order_id=order.pk)
-        locked.shop = shop
-        corrected = _order_invoice(
-            shop=shop,
-            order=locked,
-            invoice_id=corrects.pk if isinstance(corrects, Invoice) else corrects,
-        )
-        proposal = _proposal(order=locked)
-        if lines is None or tuple(lines) == proposal.lines:
-            lines, totals = list(proposal.lines), proposal.totals
-        else:
-            lines = list(lines)
-            _check_lines(lines)
-            totals = totals_of(lines, prices_include_vat=locked.prices_include_vat)
-        if not lines:
-            raise InvoiceError(_("Everything on this order is invoiced; there is nothing to add."))
-        check_not_over_credited(invoiced=invoiced_lines(locked.pk), lines=lines)
-        if totals.gross == 0:
-            raise InvoiceError(
-                _("This invoice would come to %(total)s; an invoice needs an amount.")
-                % {"total": format_money(ZERO, locked.currency)}
-            )
-        kind = InvoiceKind.DEBIT if totals.gross > 0 else InvoiceKind.CREDIT
-        if kind == InvoiceKind.CREDIT:
-            corrected = (
-                corrected
-                or proposal.corrects
-                or _default_corrected(
-                    list(Invoice.objects.filter(order_id=locked.pk).order_by("id"))
-                )
-            )
-        return issue_invoice(
-            shop=shop,
-            order=locked,
-            kind=kind,
-            lines=lines,
-            totals=totals,
-            actor=actor,
-            at=at,
-            corrects=corrected if kind == InvoiceKind.CREDIT else None,
-        )
+    """``issue_corrections``, returning the first invoice issued (the only one, unless a credit
+    corrects lines of several invoices)."""
+    return issue_corrections(shop=shop, order=order, actor=actor, lines=lines, corrects=corrects)[0]

@@ -13,7 +13,7 @@ from kantoor.core.money import (
     ZERO,
 )
 from kantoor.invoices.errors import InvoiceError
-from kantoor.invoices.models import Invoice, InvoiceKind, PaymentState
+from kantoor.invoices.models import Invoice, InvoiceKind, PaidNote, PaymentState
 from kantoor.orders import events
 from kantoor.shops.models import Shop
 
@@ -25,16 +25,24 @@ def mark_invoice_paid(
     shop: Shop,
     invoice: Invoice | int,
     paid_on: datetime.date,
-    note: str,
+    note: str = "",
     actor: Actor,
+    note_code: str = "",
+    note_values: dict[str, str] | None = None,
 ) -> Invoice:
     """Record that an invoice was paid by bank transfer (debit) or paid back (credit).
 
     A debit invoice's open credit invoices (those referring to it) are settled with it: the
     amount paid is the invoice minus those credits. A credit invoice becomes "refunded".
+    ``note`` is what a person typed (kept as typed); what the system says about the payment is
+    ``note_code`` (a ``PaidNote``) with ``note_values`` (the provider code and its reference),
+    stored as such and put into words in the reader's language.
     Refused for an invoice that is not unpaid, a date in the future, or a note that is too long.
     """
     invoice_id = invoice.pk if isinstance(invoice, Invoice) else invoice
+    if note_code not in PaidNote.values:
+        raise InvoiceError(_("Choose how the invoice was paid."))
+    note_values = {str(k): str(v)[:100] for k, v in (note_values or {}).items()}
     note = (note or "").strip()
     if len(note) > MAX_PAYMENT_NOTE:
         raise InvoiceError(
@@ -69,8 +77,19 @@ def mark_invoice_paid(
             locked.state = PaymentState.REFUNDED
         locked.paid_on = paid_on
         locked.paid_note = note
+        locked.paid_note_code = note_code
+        locked.paid_note_values = note_values
         locked.amount_paid = max(amount, ZERO) if locked.kind == InvoiceKind.DEBIT else amount
-        locked.save(update_fields=["state", "paid_on", "paid_note", "amount_paid"])
+        locked.save(
+            update_fields=[
+                "state",
+                "paid_on",
+                "paid_note",
+                "paid_note_code",
+                "paid_note_values",
+                "amount_paid",
+            ]
+        )
         for credit in settled:
             credit.state = PaymentState.CREDITED
             credit.paid_on = paid_on
@@ -83,6 +102,9 @@ def mark_invoice_paid(
                 paid_on=paid_on,
                 amount=locked.amount_paid,
                 note=note,
+                note_code=note_code,
+                provider=note_values.get("provider", ""),
+                reference=note_values.get("reference", ""),
                 settled=[credit.number for credit in settled],
                 actor=actor,
                 at=timezone.now(),

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from kantoor.core.actors import Actor
 from kantoor.core.money import ZERO
 from kantoor.core.statuses import OrderStatus
-from kantoor.invoices.models import Invoice, InvoiceKind
+from kantoor.invoices.models import Invoice, InvoiceKind, PaidNote
 from kantoor.invoices.models import PaymentState as InvoiceState
 from kantoor.invoices.selectors import amount_due, order_is_paid
 from kantoor.invoices.services import mark_invoice_paid
@@ -96,12 +96,15 @@ def apply_payment(
     payment: Payment,
     order,
     paid_on: datetime.date,
-    note: str,
+    note: str = "",
     actor: Actor,
     at: datetime.datetime,
+    note_code: str = "",
 ) -> None:
     """Book a paid payment on its invoice (once): the whole amount due marks the invoice paid
-    (settling its open credits); less is a part payment. The order's row is locked already."""
+    (settling its open credits); less is a part payment. The order's row is locked already.
+    ``note`` is what staff typed; ``note_code`` how it was paid (the payment's provider and
+    reference go with it)."""
     shop = payment.shop
     invoice = Invoice.objects.select_for_update().get(shop=shop, pk=payment.invoice_id)
     payment.invoice = invoice
@@ -117,6 +120,13 @@ def apply_payment(
                 invoice=invoice,
                 paid_on=max(paid_on, invoice.issued_on),
                 note=note[:MAX_NOTE],
+                note_code=note_code,
+                note_values={
+                    "provider": payment.provider,
+                    "reference": payment.provider_payment_id,
+                }
+                if note_code == PaidNote.PAID_ONLINE
+                else {},
                 actor=actor,
             )
             outcome = "paid"

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from kantoor.core.actors import Actor
 from kantoor.core.money import ZERO, format_money
-from kantoor.invoices.models import Invoice, InvoiceKind
+from kantoor.invoices.models import Invoice, InvoiceKind, PaidNote
 from kantoor.invoices.services import mark_invoice_paid
 from kantoor.orders.locks import lock_order
 from kantoor.payments.errors import PaymentError
@@ -94,7 +94,8 @@ def record_bank_transfer(
             payment=payment,
             order=order,
             paid_on=paid_on,
-            note=note or _("Bank transfer"),
+            note=note,
+            note_code=PaidNote.BANK_TRANSFER,
             actor=actor,
             at=now,
         )

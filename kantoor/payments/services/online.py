@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from kantoor.core.actors import Actor
 from kantoor.core.links import absolute_url
-from kantoor.invoices.models import Invoice
+from kantoor.invoices.models import Invoice, PaidNote
 from kantoor.invoices.notifications import queue_invoice_message
 from kantoor.orders import events
 from kantoor.orders.events import OrderEventKind
@@ -28,7 +28,6 @@ from kantoor.payments.models import (
     LIVE_STATES,
     Payment,
     PaymentState,
-    Provider,
 )
 from kantoor.payments.providers import (
     ONLINE_PROVIDERS,
@@ -318,11 +317,8 @@ def _move(*, payment: Payment, order, state: str, method: str) -> None:
             payment=payment,
             order=order,
             paid_on=timezone.localdate(),
-            note=_("Paid via %(provider)s (%(reference)s)")
-            % {
-                "provider": Provider(payment.provider).label,
-                "reference": payment.provider_payment_id,
-            },
+            # A code, not text: the payer's language is not the reader's (docs/payments.md).
+            note_code=PaidNote.PAID_ONLINE,
             actor=provider_actor(payment.provider),
             at=now,
         )

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from kantoor.core.actors import Actor
 from kantoor.core.money import ZERO, format_money
-from kantoor.invoices.models import Invoice, InvoiceKind
+from kantoor.invoices.models import Invoice, InvoiceKind, PaidNote
 from kantoor.invoices.models import PaymentState as InvoiceState
 from kantoor.invoices.selectors import amount_due
 from kantoor.invoices.services import InvoiceError, mark_invoice_paid
@@ -82,8 +82,8 @@ def refund_payment(*, shop: Shop, credit_invoice: Invoice, actor: Actor) -> Paym
                 shop=shop,
                 invoice=credit,
                 paid_on=max(timezone.localdate(), credit.issued_on),
-                note=_("Refunded via %(provider)s (%(reference)s)")
-                % {"provider": Provider(locked.provider).label, "reference": refund.id},
+                note_code=PaidNote.REFUNDED_ONLINE,
+                note_values={"provider": locked.provider, "reference": refund.id},
                 actor=actor,
             )
         except InvoiceError as error:

@@ -6,6 +6,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from kantoor.customers.selectors import default_addresses
 from kantoor.invoices.list_selectors import invoices_for_customer
+from kantoor.invoices.order_list import payment_states
 from kantoor.invoices.selectors import invoices_for_order
 from kantoor.orders.selectors import order_for_customer, orders_for_customer
 from kantoor.storefront.selectors import order_vat_breakdown
@@ -24,6 +25,9 @@ def account(request):
         "lines"
     )
     orders_page = Paginator(orders, ORDERS_PER_PAGE).get_page(request.GET.get("page"))
+    states = payment_states(shop=request.shop, orders=list(orders_page))
+    for order in orders_page:
+        order.payment = states[order.pk]
     billing, delivery = default_addresses(customer=request.customer)
     invoices = invoices_for_customer(shop=request.shop, customer=request.customer)
     return page(

@@ -183,12 +183,14 @@ if os.environ.get("EMAIL_URL"):
     if _email.get("EMAIL_FILE_PATH"):
         EMAIL_FILE_PATH = _email["EMAIL_FILE_PATH"]
 else:
+    # Development: each e-mail whole in a file under var/mail/, one line on the console.
     EMAIL_BACKEND = os.environ.get(
         "EMAIL_BACKEND",
-        "django.core.mail.backends.console.EmailBackend"
+        "kantoor.messaging.dev_mail.DevelopmentEmailBackend"
         if DEBUG
         else "django.core.mail.backends.smtp.EmailBackend",
     )
+    EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
     EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
     EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
     EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")

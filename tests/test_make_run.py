@@ -7,11 +7,12 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+MAKE = shutil.which("make") or "make"
 
 
 def dry_run(*args: str) -> list[str]:
     result = subprocess.run(
-        ["make", "-n", "-s", "run", *args],
+        [MAKE, "-n", "-s", "run", *args],
         cwd=ROOT,
         capture_output=True,
         text=True,

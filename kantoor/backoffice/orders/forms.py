@@ -33,10 +33,10 @@ class BackofficeForm(forms.Form):
 class StatusChangeForm(BackofficeForm):
     status = forms.TypedChoiceField(label=_("New status"), coerce=int)
 
-    def __init__(self, *args, order, **kwargs):
+    def __init__(self, *args, order, status_labels: dict[int, str], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = [
-            (status.value, status.label) for status in allowed_next_statuses(order.status)
+            (status.value, status_labels[status]) for status in allowed_next_statuses(order.status)
         ]
         self.fields["status"].error_messages["invalid_choice"] = _(
             "Choose one of the statuses this order can move to."

@@ -40,6 +40,11 @@ from kantoor.orders.models import Order, OrderEvent
 from kantoor.orders.selectors import order_events, order_totals
 from kantoor.payments.models import PaymentState as PaymentAttemptState
 from kantoor.payments.models import Provider
+from kantoor.shops.selectors import (
+    DEFAULT_APPEARANCES,
+    StatusAppearances,
+    status_appearances_for,
+)
 
 
 @dataclass(frozen=True)
@@ -64,7 +69,10 @@ def overview_context(order: Order) -> dict:
 
 def history_context(order: Order) -> dict:
     events = order_events(shop=order.shop, order=order)
-    return {"timeline": [timeline_entry(event, order=order) for event in events]}
+    labels = status_appearances_for(shop=order.shop)  # the shop's names of the statuses
+    return {
+        "timeline": [timeline_entry(event, order=order, appearances=labels) for event in events]
+    }
 
 
 TABS: tuple[Tab, ...] = (
@@ -122,15 +130,18 @@ class TimelineEntry:
     quote: str = ""
 
 
-def _status_label(value) -> str:
+def _status_label(value, appearances: StatusAppearances) -> str:
     try:
-        return str(OrderStatus(int(value)).label)
+        return appearances.order_status_label(OrderStatus(int(value)))
     except (TypeError, ValueError):
         return str(value)
 
 
-def timeline_entry(event: OrderEvent, *, order: Order) -> TimelineEntry:
-    """What happened, who did it, before → after: one sentence and its details."""
+def timeline_entry(
+    event: OrderEvent, *, order: Order, appearances: StatusAppearances = DEFAULT_APPEARANCES
+) -> TimelineEntry:
+    """What happened, who did it, before → after: one sentence and its details (statuses by
+    the shop's names for them, from ``appearances``)."""
     payload = payload_of(event)
     who = event.actor_label
     currency = order.currency
@@ -154,8 +165,8 @@ def timeline_entry(event: OrderEvent, *, order: Order) -> TimelineEntry:
             icon="arrow-right-left",
             title=_("Status changed from %(before)s to %(after)s by %(who)s")
             % {
-                "before": _status_label(payload.before),
-                "after": _status_label(payload.after),
+                "before": _status_label(payload.before, appearances),
+                "after": _status_label(payload.after, appearances),
                 "who": who,
             },
         )

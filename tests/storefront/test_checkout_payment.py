@@ -1,6 +1,7 @@
 """Checkout's payment choice: pay now (to the provider) or later (payment link and IBAN); the
 account page's invoices with their Pay links."""
 
+import re
 from unittest import mock
 
 import pytest
@@ -42,6 +43,21 @@ def test_pay_now_places_the_order_and_goes_to_the_provider(client, shop, product
     assert back["Location"].endswith("/return/")
     page = client.get(back["Location"])
     assert page.context["outcome"] == "paid"
+
+
+@pytest.mark.parametrize("outcome", ["paid", "failed"])
+def test_after_paying_at_checkout_the_page_shows_the_order_number_and_links_to_the_order(
+    client, shop, products, checkout_data, outcome
+):
+    fill_cart(client, shop, products[0])
+    response = client.post(url(shop, "checkout"), {**checkout_data, "payment": "now"})
+    order = Order.objects.get(shop=shop)
+    back = client.post(response["Location"], {"method": "ideal", "outcome": outcome})
+    html = client.get(back["Location"]).content.decode()
+    assert f"Your order number is <strong>{order.number}</strong>." in html
+    confirmation = re.search(r'href="(/shop/[^"]+/order/[^"]+/)">View your order', html)
+    assert confirmation, html
+    assert order.number in client.get(confirmation.group(1)).content.decode()
 
 
 def test_pay_later_goes_to_the_confirmation_with_link_and_iban(

@@ -28,6 +28,19 @@ def test_checkout_offers_pay_now_and_pay_later(client, shop, products):
     assert 'value="now"' in html and 'value="later"' in html
 
 
+def test_the_order_button_says_that_ordering_means_paying_for_the_chosen_way(
+    client, shop, products, checkout_data
+):
+    fill_cart(client, shop, products[0])
+    html = client.get(url(shop, "checkout")).content.decode()  # pay later is the default
+    assert "<span data-place-order-label>Place order with obligation to pay</span>" in html
+    assert 'data-label-now="Place order and pay"' in html
+    assert "/static/kantoor/checkout.js" in html
+    # A form sent back with "pay now" chosen (an error in it) keeps the pay-now label.
+    again = client.post(url(shop, "checkout"), {**checkout_data, "email": "", "payment": "now"})
+    assert "<span data-place-order-label>Place order and pay</span>" in again.content.decode()
+
+
 def test_pay_now_places_the_order_and_goes_to_the_provider(client, shop, products, checkout_data):
     fill_cart(client, shop, products[0], 2)
     response = client.post(url(shop, "checkout"), {**checkout_data, "payment": "now"})

@@ -147,6 +147,8 @@ LANGUAGES = [("en", _("English")), ("nl", _("Dutch"))]
 LOCALE_PATHS = [BASE_DIR / "kantoor" / "locale"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/Amsterdam")
 USE_I18N = True
+# Kantoor's own named formats per language (MEDIUM_DATE_FORMAT: "11 okt. 2026" / "11 Oct 2026").
+FORMAT_MODULE_PATH = ["kantoor.formats"]
 USE_TZ = True
 
 # --- Static files ---------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kantoor.core.pricing import MAX_QUANTITY, ShippingMethod
 from kantoor.core.statuses import allowed_next_statuses
-from kantoor.customers.countries import COUNTRIES
+from kantoor.customers.countries import COUNTRIES, clean_postcode
 from kantoor.customers.services import AddressData
 from kantoor.orders.services import MAX_NOTE_LENGTH, LineEdit
 from kantoor.shops.models import Language
@@ -71,6 +71,11 @@ class AddressForm(BackofficeForm):
         }
         for name, message in messages.items():
             self.fields[name].error_messages["required"] = message
+
+    def clean(self):
+        data = super().clean()
+        clean_postcode(self, "postcode", "country")
+        return data
 
     def address(self) -> AddressData:
         data = self.cleaned_data

@@ -25,7 +25,7 @@ from kantoor.backoffice.orders.forms import (
     OrderEditForm,
     StatusChangeForm,
 )
-from kantoor.backoffice.orders.tabs import TABS, tab_for
+from kantoor.backoffice.orders.tabs import TABS, tab_for, tabs_for
 from kantoor.backoffice.views import render_in_shop
 from kantoor.catalog.selectors import products_for_sale
 from kantoor.checkout.services import OrderItem, place_order
@@ -43,6 +43,7 @@ from kantoor.orders.services import (
     edit_order,
 )
 from kantoor.shops.context_processors import appearances_for_request
+from kantoor.shops.modules import require_module
 
 
 def order_url(order, tab: str | None = None) -> str:
@@ -63,11 +64,16 @@ def status_labels(request: HttpRequest) -> dict[int, str]:
 def order_detail(request: HttpRequest, shop_slug: str, number: str) -> HttpResponse:
     order = order_for_staff(shop=request.shop, number=number)
     tab = tab_for(request.GET.get("tab"))
+    if tab.module:  # a switched-off module's tab answers 404, like its pages
+        require_module(shop=request.shop, module=tab.module)
     labels = status_labels(request)
     context = {
         "order": order,
         "tab": tab,
-        "tabs": [{"tab": t, "url": order_url(order, t.key), "active": t == tab} for t in TABS],
+        "tabs": [
+            {"tab": t, "url": order_url(order, t.key), "active": t == tab}
+            for t in tabs_for(request.shop)
+        ],
         "tab_template": tab.template,
         "status_form": StatusChangeForm(order=order, status_labels=labels),
         "status_label": labels[order.status],

@@ -40,6 +40,7 @@ from kantoor.orders.models import Order, OrderEvent
 from kantoor.orders.selectors import order_events, order_totals
 from kantoor.payments.models import PaymentState as PaymentAttemptState
 from kantoor.payments.models import Provider
+from kantoor.shops.modules import module_enabled
 from kantoor.shops.selectors import (
     DEFAULT_APPEARANCES,
     StatusAppearances,
@@ -54,6 +55,8 @@ class Tab:
     template: str
     context: Callable[[Order], dict] = field(default=lambda order: {})
     icon: str = ""
+    # A module the shop can switch off (kantoor/shops/modules.py): then no tab, and a 404.
+    module: str = ""
 
 
 def overview_context(order: Order) -> dict:
@@ -95,6 +98,7 @@ TABS: tuple[Tab, ...] = (
         label=gettext_lazy("Returns"),
         template="backoffice/orders/tabs/returns.html",
         icon="undo-2",
+        module="returns",
     ),
     Tab(
         key="messages",
@@ -116,6 +120,11 @@ TABS: tuple[Tab, ...] = (
 def tab_for(key: str | None) -> Tab:
     """The tab a URL asks for; the first tab for a missing or unknown key."""
     return next((tab for tab in TABS if tab.key == key), TABS[0])
+
+
+def tabs_for(shop) -> list[Tab]:
+    """The order page's tabs in this shop: a switched-off module's tab is left out."""
+    return [tab for tab in TABS if not tab.module or module_enabled(shop=shop, module=tab.module)]
 
 
 # --- The timeline: each event as a sentence --------------------------------------------------

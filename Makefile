@@ -3,6 +3,8 @@ SHELL := /bin/bash
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+# Links in e-mails (payment links) point at the server `make run` starts, on its port.
+BASE_URL ?= http://127.0.0.1:$(PORT)
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 DEMO_ORDERS ?= 300
 
@@ -20,13 +22,13 @@ install: $(VENV)/.installed
 run: install
 	@mkdir -p var
 	DEBUG=1 $(PY) manage.py migrate --noinput -v0
-	DEBUG=1 $(PY) manage.py seed_demo --orders $(DEMO_ORDERS)
+	DEBUG=1 BASE_URL=$(BASE_URL) $(PY) manage.py seed_demo --orders $(DEMO_ORDERS)
 	@echo
 	@echo "  Storefront:  http://127.0.0.1:$(PORT)/shop/demo/"
 	@echo "  Back office: http://127.0.0.1:$(PORT)/backoffice/   log in as demo@kantoor.test / kantoor-demo"
 	@echo "  Customer:    klant@kantoor.test / kantoor-demo (storefront account)"
 	@echo
-	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	DEBUG=1 BASE_URL=$(BASE_URL) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # Debian packages the tests use: Chromium for the browser tests, gettext for the translation check.
 system-deps:

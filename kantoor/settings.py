@@ -149,12 +149,15 @@ LANGUAGES = [("en", _("English")), ("nl", _("Dutch"))]
 LOCALE_PATHS = [BASE_DIR / "kantoor" / "locale"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/Amsterdam")
 USE_I18N = True
+# Kantoor's own named formats per language (MEDIUM_DATE_FORMAT: "11 okt. 2026" / "11 Oct 2026").
+FORMAT_MODULE_PATH = ["kantoor.formats"]
 USE_TZ = True
 
 # --- Static files ---------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
-STATICFILES_DIRS = [("bootstrap", xstatic.pkg.bootstrap.BASE_DIR)]
+# kantoor/static: the files of the project's own templates (kantoor/templates), e.g. the favicon.
+STATICFILES_DIRS = [BASE_DIR / "kantoor" / "static", ("bootstrap", xstatic.pkg.bootstrap.BASE_DIR)]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -185,12 +188,14 @@ if os.environ.get("EMAIL_URL"):
     if _email.get("EMAIL_FILE_PATH"):
         EMAIL_FILE_PATH = _email["EMAIL_FILE_PATH"]
 else:
+    # Development: each e-mail whole in a file under var/mail/, one line on the console.
     EMAIL_BACKEND = os.environ.get(
         "EMAIL_BACKEND",
-        "django.core.mail.backends.console.EmailBackend"
+        "kantoor.messaging.dev_mail.DevelopmentEmailBackend"
         if DEBUG
         else "django.core.mail.backends.smtp.EmailBackend",
     )
+    EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
     EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
     EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
     EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")

@@ -53,7 +53,7 @@ def test_development_defaults_and_database_url():
         "django.db.backends.postgresql",
         "shopdb",
         "5433",
-        "django.core.mail.backends.console.EmailBackend",
+        "kantoor.messaging.dev_mail.DevelopmentEmailBackend",
     ]
 
 

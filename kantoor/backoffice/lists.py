@@ -172,8 +172,8 @@ class ListLinks:
         else:
             label = _gettext("Date: up to %(end)s")
         dates = {
-            "start": date_format(start, "j M Y") if start else "",
-            "end": date_format(end, "j M Y") if end else "",
+            "start": date_format(start, "MEDIUM_DATE_FORMAT") if start else "",
+            "end": date_format(end, "MEDIUM_DATE_FORMAT") if end else "",
         }
         return [{"label": label % dates, "href": self.href(date_from="", date_to="")}]
 

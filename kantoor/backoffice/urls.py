@@ -24,7 +24,7 @@ urlpatterns = [
 urlpatterns += [
     path(
         f"<slug:shop_slug>/{entry.path}/",
-        views.coming_soon,
+        views.coming_soon_view(entry),
         {"entry_key": entry.key},
         name=entry.url_name.removeprefix(f"{app_name}:"),
     )

@@ -10,6 +10,7 @@ from kantoor.backoffice.access import shop_staff_required
 from kantoor.backoffice.forms import LoginForm
 from kantoor.backoffice.menu import MENU, MenuEntry, entry_by_key
 from kantoor.orders.selectors import order_key_figures, recent_orders
+from kantoor.shops.modules import module_required
 from kantoor.shops.selectors import shops_for_user, workflow_settings_for
 
 
@@ -86,8 +87,16 @@ def overview(request: HttpRequest, shop_slug: str) -> HttpResponse:
     )
 
 
-@shop_staff_required
-def coming_soon(request: HttpRequest, shop_slug: str, entry_key: str) -> HttpResponse:
-    """The honest page of a menu entry whose feature has not been built yet."""
+def _coming_soon(request: HttpRequest, shop_slug: str, entry_key: str) -> HttpResponse:
     entry = entry_by_key(entry_key)
     return render_in_shop(request, "backoffice/coming_soon.html", {"entry": entry}, active=entry)
+
+
+def coming_soon_view(entry: MenuEntry):
+    """The honest page of a menu entry whose feature has not been built yet; for a module's
+    entry, 404 while the shop has the module off (like every view of that module)."""
+    view = module_required(entry.module)(_coming_soon) if entry.module else _coming_soon
+    return shop_staff_required(view)
+
+
+coming_soon = shop_staff_required(_coming_soon)

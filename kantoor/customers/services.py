@@ -5,6 +5,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from kantoor.core.errors import KantoorError
+from kantoor.customers.countries import normalize_postcode
 from kantoor.customers.models import Address, Customer
 
 
@@ -16,6 +17,10 @@ class AddressData:
     city: str
     country: str = "NL"
     company: str = ""
+
+    def __post_init__(self):
+        # Every address that reaches an order or a customer has its postcode written one way.
+        object.__setattr__(self, "postcode", normalize_postcode(self.postcode, self.country))
 
 
 @dataclass(frozen=True)

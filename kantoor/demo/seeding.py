@@ -450,6 +450,7 @@ def _invoice_history(shop: Shop, owner: User, *, first_new_id: int, seed: int) -
                     paid_on=timezone.localdate(),
                     note=rng.choice(PAYMENT_NOTES),
                     actor=staff,
+                    notify_customer=False,  # history: no e-mail
                 )
     _mark_paid_in_bulk(shop, staff, new_orders=new_orders.exclude(pk__in=edited), rng=rng)
 

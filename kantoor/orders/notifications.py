@@ -21,6 +21,7 @@ from kantoor.messaging.services import queue_message
 from kantoor.orders import events
 from kantoor.orders.events import OrderEventKind
 from kantoor.orders.models import Order
+from kantoor.shops.selectors import status_appearances_for
 
 TIMELINE_KINDS = {
     registry.QUEUED_AGAIN: OrderEventKind.MESSAGE_QUEUED,
@@ -65,7 +66,9 @@ def order_context(*, order, lines, shop, language: str, data: dict | None = None
     """The plain values a template about ``order`` may use (see ORDER_VARIABLES)."""
     data = data or {}
     with translation.override(language):
-        status = OrderStatus(order.status)
+        # The shop's names of the statuses (a renamed status is named so to the customer too).
+        labels = status_appearances_for(shop=shop)
+        status = data.get("after", order.status)
         previous = data.get("before")
         created = timezone.localtime(order.created_at) if order.created_at else timezone.now()
         return {
@@ -77,8 +80,10 @@ def order_context(*, order, lines, shop, language: str, data: dict | None = None
             "company": order.company,
             "order_number": order.number,
             "order_date": formats.date_format(created, "SHORT_DATE_FORMAT"),
-            "status": str(OrderStatus(data["after"]).label if "after" in data else status.label),
-            "previous_status": str(OrderStatus(previous).label) if previous else "",
+            "status": labels.order_status_label(OrderStatus(status), language),
+            "previous_status": (
+                labels.order_status_label(OrderStatus(previous), language) if previous else ""
+            ),
             "total": format_money(order.total_gross, order.currency),
             "total_vat": format_money(order.total_vat, order.currency),
             "shipping_method": str(order.get_shipping_method_display()),

@@ -2,7 +2,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
@@ -109,6 +109,14 @@ class CustomerOrderFigures:
     orders: int
     spent: Decimal  # incl. VAT, cancelled orders left out
     last_order_at: datetime.datetime | None
+    first_order_at: datetime.datetime | None = None
+
+    def customer_since(self, customer) -> datetime.datetime:
+        """Since when they are a customer: their first order, or the record's creation when
+        that is earlier (a customer record is also made later, e.g. on a sign-up after guest
+        orders, or for orders imported with their own dates)."""
+        dates = [d for d in (customer.created_at, self.first_order_at) if d is not None]
+        return min(dates)
 
 
 NO_ORDERS = CustomerOrderFigures(orders=0, spent=Decimal("0.00"), last_order_at=None)
@@ -117,7 +125,8 @@ NO_ORDERS = CustomerOrderFigures(orders=0, spent=Decimal("0.00"), last_order_at=
 def order_figures_for_customers(
     *, shop: Shop, customer_ids: list[int]
 ) -> dict[int, CustomerOrderFigures]:
-    """Order count, amount spent and last order date per customer, in one grouped query."""
+    """Order count, amount spent, first and last order date per customer, in one grouped
+    query."""
     rows = (
         Order.objects.filter(shop=shop, customer_id__in=customer_ids)
         .values("customer_id")
@@ -125,6 +134,7 @@ def order_figures_for_customers(
             orders=Count("pk"),
             spent=Sum("total_gross", filter=~Q(status=OrderStatus.CANCELLED)),
             last=Max("created_at"),
+            first=Min("created_at"),
         )
     )
     figures = dict.fromkeys(customer_ids, NO_ORDERS)
@@ -133,6 +143,7 @@ def order_figures_for_customers(
             orders=row["orders"],
             spent=row["spent"] or Decimal("0.00"),
             last_order_at=row["last"],
+            first_order_at=row["first"],
         )
     return figures
 

@@ -4,8 +4,14 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import translation
 
+from kantoor.core.statuses import OrderStatus
 from kantoor.shops.contrast import MIN_CONTRAST, contrast_ratio
-from kantoor.shops.document_statuses import DocumentStatus, status_for
+from kantoor.shops.document_statuses import (
+    DocumentStatus,
+    StatusKind,
+    order_status_code,
+    status_for,
+)
 from kantoor.shops.models import (
     Membership,
     SettingsChange,
@@ -99,14 +105,29 @@ class StatusAppearances:
             label = row.label_nl if language == "nl" else row.label_en
         return Badge(label or str(default.label), row.background, row.text, default)
 
+    def order_status_label(self, status: int, language: str | None = None) -> str:
+        """The shop's name of an order status (its own label where it renamed it), in
+        ``language`` (default: the current one). Every page and message that names an order
+        status to staff or a customer takes it from here."""
+        return self.badge(StatusKind.ORDER, order_status_code(status), language).label
+
+    def order_status_labels(self, language: str | None = None) -> dict[OrderStatus, str]:
+        return {status: self.order_status_label(status, language) for status in OrderStatus}
+
 
 DEFAULT_APPEARANCES = StatusAppearances()
 
 
-def status_appearances_for(*, shop: Shop | None) -> StatusAppearances:
+def status_appearances_for(*, shop: Shop | int | None) -> StatusAppearances:
     if shop is None:
         return DEFAULT_APPEARANCES
     return StatusAppearances(StatusAppearance.objects.filter(shop=shop))
+
+
+def order_status_label(*, shop: Shop | int, status: int, language: str | None = None) -> str:
+    """One order status by the shop's name for it (one query; pages with many read
+    ``status_appearances_for`` once)."""
+    return status_appearances_for(shop=shop).order_status_label(status, language)
 
 
 def recent_settings_changes(

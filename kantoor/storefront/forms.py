@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from kantoor.core.pricing import ShippingMethod
-from kantoor.customers.countries import COUNTRIES
+from kantoor.customers.countries import COUNTRIES, clean_postcode
 from kantoor.customers.services import AddressData, CustomerDetails
 from kantoor.shops.models import Shop
 
@@ -183,6 +183,9 @@ class CheckoutForm(StorefrontForm):
                     )
             if not data.get("delivery_country"):
                 data["delivery_country"] = "NL"
+        clean_postcode(self, "postcode", "country")
+        if data.get("other_delivery") and data.get("shipping_method") != ShippingMethod.PICKUP:
+            clean_postcode(self, "delivery_postcode", "delivery_country")
         return data
 
     def customer_details(self, *, language: str) -> CustomerDetails:

@@ -1,13 +1,17 @@
 """The customers area: list with search, a customer's page with their orders."""
 
+import datetime
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from kantoor.core.actors import Actor
 from kantoor.core.statuses import OrderStatus
 from kantoor.customers.models import Customer
+from kantoor.orders.models import Order
 from kantoor.orders.services import change_order_status
 
 
@@ -136,3 +140,19 @@ def test_the_menu_has_customers_under_my_orders(staff_client, shop):
     page = staff_client.get(url("customers", shop)).text
     assert 'data-menu-key="customers"' in page
     assert 'aria-current="page"' in page
+
+
+def test_customer_since_is_their_first_order_when_that_is_earlier_than_the_record(
+    staff_client, shop, customers
+):
+    jan = customers["jan@example.test"]
+    first = timezone.make_aware(datetime.datetime(2026, 3, 2, 10, 0))
+    Order.objects.filter(shop=shop, customer=jan).update(created_at=first)
+    page = staff_client.get(url("customer", shop, customer_id=jan.pk)).text
+    assert "Customer since 2 March 2026" in page
+    # A record older than the first order (an account made before ordering) counts from then.
+    Customer.objects.filter(pk=jan.pk).update(
+        created_at=timezone.make_aware(datetime.datetime(2025, 12, 24, 9, 0))
+    )
+    page = staff_client.get(url("customer", shop, customer_id=jan.pk)).text
+    assert "Customer since 24 December 2025" in page

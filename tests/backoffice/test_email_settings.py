@@ -3,9 +3,17 @@
 import pytest
 from django.urls import reverse
 
+from kantoor.core.actors import Actor
 from kantoor.core.statuses import OrderStatus
-from kantoor.messaging.models import Message, MessageState, MessageTemplate, StatusMessageSetting
+from kantoor.messaging.models import (
+    Message,
+    MessageKind,
+    MessageState,
+    MessageTemplate,
+    StatusMessageSetting,
+)
 from kantoor.messaging.services import send_due_messages
+from kantoor.orders.services import change_order_status
 
 
 def url(name, shop, **kwargs):
@@ -202,6 +210,7 @@ def test_staff_of_another_shop_gets_404_everywhere_and_changes_nothing(
 ):
     order, message = order_with_message
     client.force_login(make_staff(other_shop, email="stranger@example.test"))
+    chosen = set(StatusMessageSetting.objects.values_list("shop_id", "status"))
     gets = [
         url("settings_emails", shop),
         template_url(shop),
@@ -226,7 +235,7 @@ def test_staff_of_another_shop_gets_404_everywhere_and_changes_nothing(
         == 404
     )
     assert not MessageTemplate.objects.exists()
-    assert not StatusMessageSetting.objects.exists()
+    assert set(StatusMessageSetting.objects.values_list("shop_id", "status")) == chosen
     assert Message.objects.count() == 1
 
 
@@ -239,3 +248,12 @@ def test_the_settings_page_links_to_the_e_mails(staff_client, shop):
     response = staff_client.get(url("settings", shop))
     assert response.status_code == 200
     assert url("settings_emails", shop) in response.text
+
+
+def test_a_new_shop_sends_the_shipped_email_by_default(make_shop, make_product, make_order):
+    shop = make_shop(slug="nieuw", name="Nieuwe Winkel")
+    chosen = StatusMessageSetting.objects.filter(shop=shop).values_list("status", flat=True)
+    assert list(chosen) == [OrderStatus.SHIPPED]
+    order = make_order(shop, [make_product(shop)])
+    change_order_status(shop=shop, order=order, status=OrderStatus.SHIPPED, actor=Actor.system())
+    assert Message.objects.filter(order=order, kind=MessageKind.STATUS_CHANGED).count() == 1

@@ -28,6 +28,19 @@ def test_checkout_offers_pay_now_and_pay_later(client, shop, products):
     assert 'value="now"' in html and 'value="later"' in html
 
 
+def test_the_order_button_says_that_ordering_means_paying_for_the_chosen_way(
+    client, shop, products, checkout_data
+):
+    fill_cart(client, shop, products[0])
+    html = client.get(url(shop, "checkout")).content.decode()  # pay later is the default
+    assert "<span data-place-order-label>Place order with obligation to pay</span>" in html
+    assert 'data-label-now="Place order and pay"' in html
+    assert "/static/kantoor/checkout.js" in html
+    # A form sent back with "pay now" chosen (an error in it) keeps the pay-now label.
+    again = client.post(url(shop, "checkout"), {**checkout_data, "email": "", "payment": "now"})
+    assert "<span data-place-order-label>Place order and pay</span>" in again.content.decode()
+
+
 def test_pay_now_places_the_order_and_goes_to_the_provider(client, shop, products, checkout_data):
     fill_cart(client, shop, products[0], 2)
     response = post_checkout(client, shop, {**checkout_data, "payment": "now"})
@@ -43,6 +56,21 @@ def test_pay_now_places_the_order_and_goes_to_the_provider(client, shop, product
     assert back["Location"].endswith("/return/")
     page = client.get(back["Location"])
     assert page.context["outcome"] == "paid"
+
+
+@pytest.mark.parametrize("outcome", ["paid", "failed"])
+def test_after_paying_at_checkout_the_page_shows_the_order_number_and_links_to_the_order(
+    client, shop, products, checkout_data, outcome
+):
+    fill_cart(client, shop, products[0])
+    response = client.post(url(shop, "checkout"), {**checkout_data, "payment": "now"})
+    order = Order.objects.get(shop=shop)
+    back = client.post(response["Location"], {"method": "ideal", "outcome": outcome})
+    html = client.get(back["Location"]).content.decode()
+    assert f"Your order number is <strong>{order.number}</strong>." in html
+    confirmation = re.search(r'href="(/shop/[^"]+/order/[^"]+/)">View your order', html)
+    assert confirmation, html
+    assert order.number in client.get(confirmation.group(1)).content.decode()
 
 
 def test_pay_later_goes_to_the_confirmation_with_link_and_iban(

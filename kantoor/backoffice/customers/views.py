@@ -50,6 +50,7 @@ def customer_detail(request: HttpRequest, shop_slug: str, customer_id: int) -> H
             "orders": list(page.object_list),
             "page": page,
             "figures": figures,
+            "customer_since": figures.customer_since(customer),
             "addresses": addresses,
         },
         active=entry_by_key("customers"),

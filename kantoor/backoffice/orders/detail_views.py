@@ -25,7 +25,7 @@ from kantoor.backoffice.orders.forms import (
     OrderEditForm,
     StatusChangeForm,
 )
-from kantoor.backoffice.orders.tabs import TABS, tab_for
+from kantoor.backoffice.orders.tabs import TABS, tab_for, tabs_for
 from kantoor.backoffice.views import render_in_shop
 from kantoor.catalog.selectors import products_for_sale
 from kantoor.checkout.services import OrderItem, place_order
@@ -47,6 +47,8 @@ from kantoor.orders.services import (
     change_order_status,
     edit_order,
 )
+from kantoor.shops.context_processors import appearances_for_request
+from kantoor.shops.modules import require_module
 
 
 def order_url(order, tab: str | None = None) -> str:
@@ -58,16 +60,28 @@ def is_editable(order) -> bool:
     return order.status not in EDITABLE_STATUSES_EXCLUDED
 
 
+def status_labels(request: HttpRequest) -> dict[int, str]:
+    """The shop's names of the order statuses (read once per request, shared with the badges)."""
+    return appearances_for_request(request).order_status_labels()
+
+
 @shop_staff_required
 def order_detail(request: HttpRequest, shop_slug: str, number: str) -> HttpResponse:
     order = order_for_staff(shop=request.shop, number=number)
     tab = tab_for(request.GET.get("tab"))
+    if tab.module:  # a switched-off module's tab answers 404, like its pages
+        require_module(shop=request.shop, module=tab.module)
+    labels = status_labels(request)
     context = {
         "order": order,
         "tab": tab,
-        "tabs": [{"tab": t, "url": order_url(order, t.key), "active": t == tab} for t in TABS],
+        "tabs": [
+            {"tab": t, "url": order_url(order, t.key), "active": t == tab}
+            for t in tabs_for(request.shop)
+        ],
         "tab_template": tab.template,
-        "status_form": StatusChangeForm(order=order),
+        "status_form": StatusChangeForm(order=order, status_labels=labels),
+        "status_label": labels[order.status],
         "note_form": NoteForm(),
         "editable": is_editable(order),
         "is_paid": (is_paid := order_is_paid(shop=request.shop, order=order)),
@@ -85,7 +99,8 @@ def order_detail(request: HttpRequest, shop_slug: str, number: str) -> HttpRespo
 @shop_staff_required
 def order_change_status(request: HttpRequest, shop_slug: str, number: str) -> HttpResponse:
     order = order_for_staff(shop=request.shop, number=number)
-    form = StatusChangeForm(request.POST, order=order)
+    labels = status_labels(request)
+    form = StatusChangeForm(request.POST, order=order, status_labels=labels)
     back = order_url(order, request.POST.get("tab"))
     if not form.is_valid():
         messages.error(request, " ".join(form.errors.get("status", [])))
@@ -102,7 +117,7 @@ def order_change_status(request: HttpRequest, shop_slug: str, number: str) -> Ht
     else:
         messages.success(
             request,
-            _("Status changed to %(status)s.") % {"status": changed.status_enum.label},
+            _("Status changed to %(status)s.") % {"status": labels[changed.status]},
         )
     return redirect(back)
 
@@ -141,7 +156,7 @@ def order_edit(request: HttpRequest, shop_slug: str, number: str) -> HttpRespons
         messages.error(
             request,
             _("An order that is %(status)s cannot be edited.")
-            % {"status": order.status_enum.label.lower()},
+            % {"status": status_labels(request)[order.status].lower()},
         )
         return redirect(order_url(order))
 

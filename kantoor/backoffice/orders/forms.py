@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kantoor.core.pricing import MAX_QUANTITY, ShippingMethod
 from kantoor.core.statuses import allowed_next_statuses
-from kantoor.customers.countries import COUNTRIES
+from kantoor.customers.countries import COUNTRIES, clean_postcode
 from kantoor.customers.services import AddressData
 from kantoor.orders.services import MAX_NOTE_LENGTH, LineEdit
 from kantoor.shops.models import Language
@@ -33,10 +33,10 @@ class BackofficeForm(forms.Form):
 class StatusChangeForm(BackofficeForm):
     status = forms.TypedChoiceField(label=_("New status"), coerce=int)
 
-    def __init__(self, *args, order, **kwargs):
+    def __init__(self, *args, order, status_labels: dict[int, str], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = [
-            (status.value, status.label) for status in allowed_next_statuses(order.status)
+            (status.value, status_labels[status]) for status in allowed_next_statuses(order.status)
         ]
         self.fields["status"].error_messages["invalid_choice"] = _(
             "Choose one of the statuses this order can move to."
@@ -71,6 +71,11 @@ class AddressForm(BackofficeForm):
         }
         for name, message in messages.items():
             self.fields[name].error_messages["required"] = message
+
+    def clean(self):
+        data = super().clean()
+        clean_postcode(self, "postcode", "country")
+        return data
 
     def address(self) -> AddressData:
         data = self.cleaned_data

@@ -29,7 +29,6 @@ from kantoor.invoices.order_list import (
 from kantoor.orders.models import Order
 from kantoor.orders.services import change_status_of_orders
 from kantoor.shops.context_processors import appearances_for_request
-from kantoor.shops.document_statuses import StatusKind, order_status_code
 
 S = OrderStatus
 
@@ -118,11 +117,7 @@ order_list_view = OrderListView.as_view()
 
 def _status_labels(request: HttpRequest) -> dict[int, str]:
     """The shop's names for the statuses (read once per request, shared with the badges)."""
-    appearances = appearances_for_request(request)
-    return {
-        status: appearances.badge(StatusKind.ORDER, order_status_code(status)).label
-        for status in OrderStatus
-    }
+    return appearances_for_request(request).order_status_labels()
 
 
 @require_POST

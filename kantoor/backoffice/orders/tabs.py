@@ -40,6 +40,12 @@ from kantoor.orders.models import Order, OrderEvent
 from kantoor.orders.selectors import order_events, order_totals
 from kantoor.payments.models import PaymentState as PaymentAttemptState
 from kantoor.payments.models import Provider
+from kantoor.shops.modules import module_enabled
+from kantoor.shops.selectors import (
+    DEFAULT_APPEARANCES,
+    StatusAppearances,
+    status_appearances_for,
+)
 
 
 @dataclass(frozen=True)
@@ -49,6 +55,8 @@ class Tab:
     template: str
     context: Callable[[Order], dict] = field(default=lambda order: {})
     icon: str = ""
+    # A module the shop can switch off (kantoor/shops/modules.py): then no tab, and a 404.
+    module: str = ""
 
 
 def overview_context(order: Order) -> dict:
@@ -64,7 +72,10 @@ def overview_context(order: Order) -> dict:
 
 def history_context(order: Order) -> dict:
     events = order_events(shop=order.shop, order=order)
-    return {"timeline": [timeline_entry(event, order=order) for event in events]}
+    labels = status_appearances_for(shop=order.shop)  # the shop's names of the statuses
+    return {
+        "timeline": [timeline_entry(event, order=order, appearances=labels) for event in events]
+    }
 
 
 TABS: tuple[Tab, ...] = (
@@ -87,6 +98,7 @@ TABS: tuple[Tab, ...] = (
         label=gettext_lazy("Returns"),
         template="backoffice/orders/tabs/returns.html",
         icon="undo-2",
+        module="returns",
     ),
     Tab(
         key="messages",
@@ -110,6 +122,11 @@ def tab_for(key: str | None) -> Tab:
     return next((tab for tab in TABS if tab.key == key), TABS[0])
 
 
+def tabs_for(shop) -> list[Tab]:
+    """The order page's tabs in this shop: a switched-off module's tab is left out."""
+    return [tab for tab in TABS if not tab.module or module_enabled(shop=shop, module=tab.module)]
+
+
 # --- The timeline: each event as a sentence --------------------------------------------------
 
 
@@ -122,15 +139,18 @@ class TimelineEntry:
     quote: str = ""
 
 
-def _status_label(value) -> str:
+def _status_label(value, appearances: StatusAppearances) -> str:
     try:
-        return str(OrderStatus(int(value)).label)
+        return appearances.order_status_label(OrderStatus(int(value)))
     except (TypeError, ValueError):
         return str(value)
 
 
-def timeline_entry(event: OrderEvent, *, order: Order) -> TimelineEntry:
-    """What happened, who did it, before → after: one sentence and its details."""
+def timeline_entry(
+    event: OrderEvent, *, order: Order, appearances: StatusAppearances = DEFAULT_APPEARANCES
+) -> TimelineEntry:
+    """What happened, who did it, before → after: one sentence and its details (statuses by
+    the shop's names for them, from ``appearances``)."""
     payload = payload_of(event)
     who = event.actor_label
     currency = order.currency
@@ -154,8 +174,8 @@ def timeline_entry(event: OrderEvent, *, order: Order) -> TimelineEntry:
             icon="arrow-right-left",
             title=_("Status changed from %(before)s to %(after)s by %(who)s")
             % {
-                "before": _status_label(payload.before),
-                "after": _status_label(payload.after),
+                "before": _status_label(payload.before, appearances),
+                "after": _status_label(payload.after, appearances),
                 "who": who,
             },
         )

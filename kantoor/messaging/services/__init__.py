@@ -29,13 +29,17 @@ from kantoor.messaging.services.delivery import (
 )
 from kantoor.messaging.services.outbox import dispatch, queue_message
 from kantoor.messaging.services.staff import (
+    DEFAULT_STATUS_MESSAGES,
     choose_status_messages,
     resend_message,
     reset_message_template,
     save_message_template,
+    start_default_status_messages,
 )
 
 __all__ = [
+    "DEFAULT_STATUS_MESSAGES",
+    "start_default_status_messages",
     "BACKOFF_MINUTES",
     "CLAIM_BATCH",
     "MAX_ATTEMPTS",

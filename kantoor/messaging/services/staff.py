@@ -87,6 +87,20 @@ def reset_message_template(*, shop: Shop, kind: str, language: str) -> None:
     MessageTemplate.objects.filter(shop=shop, kind=kind, language=language).delete()
 
 
+# The status e-mails a new shop sends until it chooses others: "Shipped" (the customer waits
+# for it). Shops that existed before keep what they have: nothing recorded whether they ever
+# saved this setting, so turning it on for them could override a choice they made.
+DEFAULT_STATUS_MESSAGES = frozenset({int(OrderStatus.SHIPPED)})
+
+
+def start_default_status_messages(*, shop: Shop) -> None:
+    """A new shop's status e-mails (DEFAULT_STATUS_MESSAGES); runs when a shop is created."""
+    StatusMessageSetting.objects.bulk_create(
+        [StatusMessageSetting(shop=shop, status=s) for s in sorted(DEFAULT_STATUS_MESSAGES)],
+        ignore_conflicts=True,
+    )
+
+
 def choose_status_messages(*, shop: Shop, statuses: set[int]) -> None:
     """E-mail customers when an order moves into one of ``statuses`` (and no other)."""
     wanted = {int(OrderStatus(s)) for s in statuses} - {int(OrderStatus.NEW)}

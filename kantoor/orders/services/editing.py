@@ -33,6 +33,7 @@ from kantoor.orders.errors import OrderError
 from kantoor.orders.locks import lock_order
 from kantoor.orders.models import Order, OrderLine
 from kantoor.shops.models import Shop
+from kantoor.shops.selectors import order_status_label
 
 EDITABLE_STATUSES_EXCLUDED = frozenset({OrderStatus.COMPLETED, OrderStatus.CANCELLED})
 
@@ -96,7 +97,7 @@ def edit_order(
         if locked.status in EDITABLE_STATUSES_EXCLUDED:
             raise OrderError(
                 _("An order that is %(status)s cannot be edited.")
-                % {"status": locked.status_enum.label.lower()}
+                % {"status": order_status_label(shop=shop, status=locked.status).lower()}
             )
         current = {line.pk: line for line in OrderLine.objects.filter(order=locked)}
         after = _lines_after_edit(

@@ -25,6 +25,7 @@ from kantoor.orders.locks import lock_order
 from kantoor.orders.models import Order
 from kantoor.orders.notifications import queue_status_message
 from kantoor.shops.models import Shop
+from kantoor.shops.selectors import status_appearances_for
 
 
 def change_order_status(*, shop: Shop, order: Order, status: int, actor: Actor) -> Order:
@@ -51,9 +52,13 @@ def change_order_status(*, shop: Shop, order: Order, status: int, actor: Actor) 
 
 def check_status_change(*, order: Order, new_status: OrderStatus) -> None:
     if new_status not in allowed_next_statuses(order.status):
+        labels = status_appearances_for(shop=order.shop_id)
         raise OrderError(
             _("An order that is %(current)s cannot become %(new)s.")
-            % {"current": order.status_enum.label.lower(), "new": new_status.label.lower()}
+            % {
+                "current": labels.order_status_label(order.status).lower(),
+                "new": labels.order_status_label(new_status).lower(),
+            }
         )
 
 

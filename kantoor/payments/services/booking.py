@@ -100,11 +100,13 @@ def apply_payment(
     actor: Actor,
     at: datetime.datetime,
     note_code: str = "",
+    notify_customer: bool = True,
 ) -> None:
     """Book a paid payment on its invoice (once): the whole amount due marks the invoice paid
     (settling its open credits); less is a part payment. The order's row is locked already.
     ``note`` is what staff typed; ``note_code`` how it was paid (the payment's provider and
-    reference go with it)."""
+    reference go with it). ``notify_customer=False`` queues no "payment received" e-mail
+    (history written afterwards, e.g. the demo's)."""
     shop = payment.shop
     invoice = Invoice.objects.select_for_update().get(shop=shop, pk=payment.invoice_id)
     payment.invoice = invoice
@@ -140,7 +142,7 @@ def apply_payment(
     payment_event(
         payment=payment, kind=OrderEventKind.PAYMENT_RECEIVED, at=at, actor=actor, booked=outcome
     )
-    if outcome in ("paid", "part", "overpaid"):
+    if notify_customer and outcome in ("paid", "part", "overpaid"):
         queue_payment_received_message(payment=payment, at=at)
     if not was_paid and order_is_paid(shop=shop, order=order):
         # Now, not ``at``: after the invoice's own "marked paid" event on the timeline.

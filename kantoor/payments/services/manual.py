@@ -40,9 +40,11 @@ def record_bank_transfer(
     amount: Decimal | None = None,
     note: str = "",
     actor: Actor,
+    notify_customer: bool = True,
 ) -> Payment:
     """Record money received by bank transfer on a debit invoice: the whole amount due
-    (default) marks it paid, less is a part payment. The Payments page lists it."""
+    (default) marks it paid, less is a part payment. The Payments page lists it.
+    ``notify_customer=False``: no "payment received" e-mail (history, not news)."""
     invoice_id = invoice.pk if isinstance(invoice, Invoice) else invoice
     note = (note or "").strip()
     if len(note) > MAX_NOTE:
@@ -98,6 +100,7 @@ def record_bank_transfer(
             note_code=PaidNote.BANK_TRANSFER,
             actor=actor,
             at=now,
+            notify_customer=notify_customer,
         )
     return payment
 

@@ -28,6 +28,7 @@ from kantoor.payments.services import PaymentError, amount_to_pay, handle_webhoo
 from kantoor.shops.models import Shop
 from kantoor.storefront import customer_session
 from kantoor.storefront.cart import Cart
+from kantoor.storefront.tokens import confirmation_token
 from kantoor.storefront.views.common import page
 
 BAD_TOKEN_LIMIT = getattr(settings, "PAYMENT_LINK_BAD_TOKEN_LIMIT", 20)
@@ -150,6 +151,13 @@ def payment_return(request, token: str, invoice: Invoice):
             "token": token,
             "outcome": outcome,
             "due": amount_to_pay(shop=invoice.shop, invoice=invoice),
+            # The order it pays (the payer may come straight from checkout): its number, and
+            # its confirmation page (the signed link checkout itself sends the payer to).
+            "order": invoice.order,
+            "order_url": reverse(
+                "storefront:confirmation",
+                kwargs={"shop_slug": invoice.shop.slug, "token": confirmation_token(invoice.order)},
+            ),
         },
     )
 

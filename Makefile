@@ -9,12 +9,19 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 DEMO_ORDERS ?= 300
 
 .PHONY: install run system-deps test lint format messages worker beat clean
+AXE := node_modules/axe-core/axe.min.js
 
 $(VENV)/.installed: pyproject.toml build-constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade "pip>=25.3"
 	# xstatic-bootstrap builds with pkg_resources, which setuptools 81 dropped.
 	$(PY) -m pip install -q --build-constraint build-constraints.txt -e '.[dev]'
+	@touch $@
+
+# axe-core for the browser tests' accessibility check (test-only: no page loads it). Exact
+# version in package-lock.json; --ignore-scripts: nothing of it runs at install time.
+$(AXE): package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
 	@touch $@
 
 install: $(VENV)/.installed
@@ -30,10 +37,12 @@ run: install
 	@echo
 	DEBUG=1 BASE_URL=$(BASE_URL) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-# Debian packages the tests use: Chromium for the browser tests, gettext for the translation check.
+# Debian packages the tests use: Chromium for the browser tests, npm (with Node) to install
+# axe-core for them, gettext for the translation check.
 system-deps:
 	@missing=""; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	command -v npm >/dev/null || missing="$$missing npm"; \
 	command -v xgettext >/dev/null || missing="$$missing gettext"; \
 	for pkg in libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-liberation poppler-utils; do \
 	  dpkg -s $$pkg >/dev/null 2>&1 || missing="$$missing $$pkg"; \
@@ -47,7 +56,7 @@ system-deps:
 	  fi; \
 	fi
 
-test: install system-deps
+test: install system-deps $(AXE)
 	SECRET_KEY=test-only DATABASE_URL= $(PY) -m pytest -q -p no:cacheprovider
 	@if [ -n "$(DATABASE_URL)" ]; then \
 	  echo "== again on $(DATABASE_URL)"; \

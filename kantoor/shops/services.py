@@ -3,7 +3,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from kantoor.core.errors import KantoorError
@@ -12,7 +12,7 @@ from kantoor.numbering.models import NumberSeries
 from kantoor.numbering.selectors import COLLISION_LOOKAHEAD, numbers_in_use, preview_numbers
 from kantoor.numbering.services import ensure_default_number_series
 from kantoor.shops.audit import record_changes
-from kantoor.shops.contrast import is_hex_colour
+from kantoor.shops.contrast import MIN_CONTRAST, contrast_ratio, is_hex_colour
 from kantoor.shops.document_statuses import status_for
 from kantoor.shops.models import (
     Membership,
@@ -105,6 +105,29 @@ class StatusLook:
 STATUS_LOOK_FIELDS = ("background", "text", "label_nl", "label_en")
 
 
+class UnreadableStatusColours(KantoorError):
+    """Badge colours that contrast less than WCAG AA's 4.5:1; ``errors`` maps (kind, code) → why."""
+
+    code = "status_colours_unreadable"
+
+    def __init__(self, errors: dict[tuple[str, str], str]):
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+def unreadable_colours_message(text: str, background: str) -> str | None:
+    """Why a badge in these colours cannot be read, or None when it can (4.5:1 or more)."""
+    ratio = contrast_ratio(text, background)
+    if ratio >= MIN_CONTRAST:
+        return None
+    # Round down, so that 4.48 never reads as "4.5:1" beside "needs 4.5:1".
+    shown = formats.number_format(int(ratio * 10) / 10, decimal_pos=1)
+    return _(
+        "Hard to read: %(ratio)s:1. Choose a text colour that contrasts at least 4.5:1 with "
+        "the background."
+    ) % {"ratio": shown}
+
+
 @transaction.atomic
 def update_status_appearances(
     *, shop: Shop, user: User | None, looks: dict[tuple[str, str], StatusLook]
@@ -124,6 +147,13 @@ def update_status_appearances(
             errors[f"{kind}.{code}"] = _("This status keeps its label.")
     if errors:
         raise ValidationError(errors)
+    unreadable = {
+        key: message
+        for key, look in looks.items()
+        if (message := unreadable_colours_message(look.text, look.background))
+    }
+    if unreadable:
+        raise UnreadableStatusColours(unreadable)
     existing = {
         (row.kind, row.code): row
         for row in StatusAppearance.objects.select_for_update().filter(shop=shop)

@@ -213,19 +213,30 @@ def test_a_label_shows_in_the_current_language(staff_client, shop):
     assert ">Onderweg</span>" in page.text
 
 
-def test_an_unreadable_colour_is_saved_with_a_warning(staff_client, shop):
-    staff_client.post(
+def test_an_unreadable_colour_is_a_form_error_and_saves_nothing(staff_client, shop):
+    before = snapshot(shop)
+    response = staff_client.post(
         workflow_url(shop, "statuses"),
-        statuses_data(order__shipped__background="#ffffff", order__shipped__text="#eeeeee"),
+        statuses_data(
+            order__shipped__background="#fef08a",
+            order__shipped__text="#fde047",
+        ),
     )
-    page = staff_client.get(workflow_url(shop, "statuses")).text
-    row = page[page.index('data-status-row="order__shipped"') :]
+    assert response.status_code == 400
+    assert "There is a problem; nothing was saved" in response.text
+    assert "Text colour of Shipped: Hard to read: 1.1:1" in response.text
+    row = response.text[response.text.index('data-status-row="order__shipped"') :]
     row = row[: row.index("</tr>")]
+    # The warning beside the badge shows, and the text colour field says it is wrong.
     warning = re.search(r'<div class="kt-contrast-warning"([^>]*)>', row).group(1)
     assert "hidden" not in warning
-    assert "Hard to read" in row and "1.2" in row
+    assert re.search(r'<input[^>]*aria-invalid="true"[^>]*order__shipped__text', row) or re.search(
+        r'<input[^>]*order__shipped__text[^>]*aria-invalid="true"', row
+    )
+    assert 'value="#fde047"' in row  # what was typed is kept
+    assert snapshot(shop) == before
     # A readable status has its warning hidden.
-    row = page[page.index('data-status-row="order__new"') :]
+    row = response.text[response.text.index('data-status-row="order__new"') :]
     assert re.search(r'<div class="kt-contrast-warning" hidden', row[: row.index("</tr>")])
 
 

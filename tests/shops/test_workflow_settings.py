@@ -19,6 +19,7 @@ from kantoor.shops.services import (
     NumberingError,
     SeriesSettings,
     StatusLook,
+    UnreadableStatusColours,
     change_numbering,
     update_status_appearances,
     update_workflow_settings,
@@ -136,6 +137,35 @@ def test_an_invalid_colour_or_a_fixed_label_changes_nothing(shop, owner):
             user=owner,
             looks={(StatusKind.ORDER, "new"): StatusLook("#000000", "#ffffff", label_en="Fresh")},
         )
+    assert not StatusAppearance.objects.exists()
+    assert not SettingsChange.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("background", "text"),
+    [
+        ("#fef08a", "#fde047"),
+        ("#ffffff", "#eeeeee"),
+        ("#ffffff", "#777777"),
+        ("#000000", "#3a3a3a"),
+    ],
+)
+def test_colours_that_are_hard_to_read_are_refused_and_change_nothing(
+    shop, owner, background, text
+):
+    """WCAG AA: text and background of a badge contrast at least 4.5:1 (#777 on white is 4.48)."""
+    readable = (StatusKind.ORDER, "in_process")
+    with pytest.raises(UnreadableStatusColours) as refused:
+        update_status_appearances(
+            shop=shop,
+            user=owner,
+            looks={
+                readable: StatusLook("#000000", "#ffffff"),
+                SHIPPED: StatusLook(background, text),
+            },
+        )
+    assert set(refused.value.errors) == {SHIPPED}
+    assert "4.5:1" in refused.value.errors[SHIPPED]
     assert not StatusAppearance.objects.exists()
     assert not SettingsChange.objects.exists()
 

@@ -13,7 +13,13 @@ from kantoor.payments.models import Provider
 from kantoor.shops.contrast import MIN_CONTRAST, contrast_ratio, is_hex_colour
 from kantoor.shops.document_statuses import STATUSES, StatusKind
 from kantoor.shops.models import WorkflowSettings
-from kantoor.shops.services import MAX_PADDING, WORKFLOW_FIELDS, SeriesSettings, StatusLook
+from kantoor.shops.services import (
+    MAX_PADDING,
+    WORKFLOW_FIELDS,
+    SeriesSettings,
+    StatusLook,
+    unreadable_colours_message,
+)
 
 COLOUR_ERROR = _("Enter a colour as # and six hexadecimal digits, for example #1e3a8a.")
 
@@ -75,6 +81,23 @@ class StatusesForm(forms.Form):
                                 }
                             ),
                         )
+
+    def clean(self):
+        """A badge must be readable (4.5:1): the text colour field says so, nothing is saved."""
+        data = super().clean()
+        for kind, statuses in STATUSES.items():
+            for status in statuses:
+                key = _key(kind, status.code)
+                background, text = data.get(f"{key}__background"), data.get(f"{key}__text")
+                if background and text:
+                    message = unreadable_colours_message(text, background)
+                    if message:
+                        self.add_error(f"{key}__text", message)
+        return data
+
+    def add_service_errors(self, errors: dict[tuple[str, str], str]) -> None:
+        for (kind, code), message in errors.items():
+            self.add_error(f"{_key(kind, code)}__text", message)
 
     def sections(self):
         """The form as the page shows it: per document kind, per status its fields and badge."""

@@ -43,6 +43,7 @@ from kantoor.shops.selectors import (
 )
 from kantoor.shops.services import (
     NumberingError,
+    UnreadableStatusColours,
     change_numbering,
     update_status_appearances,
     update_workflow_settings,
@@ -169,9 +170,13 @@ def workflow(request: HttpRequest, shop_slug: str) -> HttpResponse:
     if tab == "statuses":
         form = StatusesForm(request.POST, appearances=status_appearances_for(shop=shop))
         if form.is_valid():
-            update_status_appearances(shop=shop, user=user, looks=form.looks())
-            messages.success(request, _("Status colours saved."))
-            return redirect(_workflow_url(shop, tab))
+            try:
+                update_status_appearances(shop=shop, user=user, looks=form.looks())
+            except UnreadableStatusColours as error:
+                form.add_service_errors(error.errors)
+            else:
+                messages.success(request, _("Status colours saved."))
+                return redirect(_workflow_url(shop, tab))
     elif tab == "numbers":
         form = NumbersForm(request.POST, series=number_series_for(shop=shop), workflow=settings)
         if form.is_valid():

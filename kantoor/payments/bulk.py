@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import CharField, F, Func, OuterRef, Subquery, Value
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -39,7 +39,7 @@ from django.utils.translation import gettext as _
 from kantoor.core.actors import Actor
 from kantoor.core.money import ZERO
 from kantoor.core.statuses import OrderStatus
-from kantoor.invoices.models import Invoice, InvoiceKind
+from kantoor.invoices.models import Invoice, InvoiceKind, PaidNote
 from kantoor.invoices.models import PaymentState as InvoiceState
 from kantoor.orders import events
 from kantoor.orders.events import OrderEventKind
@@ -53,7 +53,6 @@ from kantoor.shops.selectors import workflow_settings_for
 
 BANK_TRANSFER = "banktransfer"  # the method record_bank_transfer writes
 BULK_CHUNK = 5000  # payments read, locked and written per round
-_REFERENCE = "\x00reference\x00"  # where the provider's reference goes in a translated note
 _LINK = "link-placeholder"  # where the payment-link token goes in the payer's return address
 
 
@@ -106,11 +105,7 @@ def record_payments_in_bulk(
         return 0
     demo_actor = provider_actor(Provider.DEMO)
     moves_when_paid = workflow_settings_for(shop=shop).status_when_paid
-    # Built once: the notes and addresses every row of this call shares.
-    online_note = _("Paid via %(provider)s (%(reference)s)") % {
-        "provider": Provider.DEMO.label,
-        "reference": _REFERENCE,
-    }
+    # Built once: the addresses every row of this call shares.
     return_path = reverse("pay:return", kwargs={"token": _LINK})
     demo_webhook = webhook_url(Provider.DEMO)
     with transaction.atomic():
@@ -120,7 +115,6 @@ def record_payments_in_bulk(
                 chunk=payments[start : start + chunk_size],
                 demo_actor=demo_actor,
                 moves_when_paid=moves_when_paid,
-                online_note=online_note,
                 return_path=return_path,
                 demo_webhook=demo_webhook,
             )
@@ -157,7 +151,6 @@ def _book_chunk(
     chunk: Sequence[BulkPayment],
     demo_actor: Actor,
     moves_when_paid: int | None,
-    online_note: str,
     return_path: str,
     demo_webhook: str,
 ) -> None:
@@ -168,6 +161,7 @@ def _book_chunk(
     # Invoice columns to write, grouped so that one UPDATE writes a whole group.
     paid: dict[tuple, list[int]] = defaultdict(list)
     credited: dict[datetime.date, list[int]] = defaultdict(list)
+    note_values: dict[int, dict[str, str]] = {}
     for request in chunk:
         invoice = invoices.get(request.invoice_id)
         if invoice is None:
@@ -237,15 +231,16 @@ def _book_chunk(
                 created_by=None if online else actor.user,
             )
         )
-        # The invoice as mark_invoice_paid leaves it (due > 0, so it becomes paid).
-        paid_note = _note_text(online_note, reference) if online else _bank_note(note)
-        invoice_note: str | None = paid_note
-        if online and paid_note == _around_reference(online_note, reference):
-            invoice_note = None  # the text around each invoice's reference: one UPDATE per day
+        # The invoice as mark_invoice_paid leaves it (due > 0, so it becomes paid): what a person
+        # typed as the note, how it was paid as a code, and for an online payment its provider
+        # and reference (each invoice its own, written after the grouped UPDATE).
+        note_code = PaidNote.PAID_ONLINE if online else PaidNote.BANK_TRANSFER
+        if online:
+            note_values[invoice.pk] = {"provider": request.provider, "reference": reference}
         settled = [credit for credit in invoice.credits if credit.state == InvoiceState.UNPAID]
         invoice.state = InvoiceState.PAID
         invoice.amount_paid = due
-        paid[(paid_on, invoice_note, None if due == invoice.total_gross else due)].append(
+        paid[(paid_on, note, note_code, None if due == invoice.total_gross else due)].append(
             invoice.pk
         )
         for credit in settled:
@@ -276,14 +271,19 @@ def _book_chunk(
                 number=invoice.number,
                 paid_on=paid_on,
                 amount=due,
-                note=paid_note,
+                note=note,
+                note_code=note_code,
+                provider=request.provider if online else "",
+                reference=reference if online else "",
                 settled=[credit.number for credit in settled],
                 actor=actor,
                 at=request.at,
             )
         )
-        if _settled(by_order[invoice.order_id]):
-            number, status = orders[invoice.order_id]
+        number, status, total = orders[invoice.order_id]
+        if _settled(
+            by_order[invoice.order_id], owed=ZERO if status == OrderStatus.CANCELLED else total
+        ):
             if status == OrderStatus.AWAITING_PAYMENT and moves_when_paid:
                 raise PaymentError(
                     f"Order {number} awaits payment and the shop moves a paid order on: "
@@ -301,12 +301,19 @@ def _book_chunk(
 
     DemoTransaction.objects.bulk_create(transactions, batch_size=1000)
     Payment.objects.bulk_create(rows, batch_size=1000)
-    for (paid_on, note, amount), ids in paid.items():
+    for (paid_on, note, note_code, amount), ids in paid.items():
         Invoice.objects.filter(pk__in=ids).update(
             state=InvoiceState.PAID,
             paid_on=paid_on,
-            paid_note=_note_column(online_note) if note is None else note,
+            paid_note=note,
+            paid_note_code=note_code,
             amount_paid=F("total_gross") if amount is None else amount,
+        )
+    if note_values:
+        Invoice.objects.bulk_update(
+            [Invoice(pk=pk, paid_note_values=values) for pk, values in note_values.items()],
+            ["paid_note_values"],
+            batch_size=1000,
         )
     for paid_on, ids in credited.items():
         Invoice.objects.filter(pk__in=ids).update(state=InvoiceState.CREDITED, paid_on=paid_on)
@@ -315,18 +322,18 @@ def _book_chunk(
 
 def _lock(
     *, shop: Shop, invoice_ids: list[int]
-) -> tuple[dict[int, tuple[str, int]], dict[int, _Invoice], dict[int, list[_Invoice]]]:
+) -> tuple[dict[int, tuple[str, int, Decimal]], dict[int, _Invoice], dict[int, list[_Invoice]]]:
     """The orders of these invoices (number, status) and all their invoices, locked in the
     order the services lock them: the orders first (by id), then their invoices (by id)."""
     order_ids = set(
         Invoice.objects.filter(shop=shop, pk__in=invoice_ids).values_list("order_id", flat=True)
     )
     orders = {
-        pk: (number, status)
-        for pk, number, status in Order.objects.select_for_update()
+        pk: (number, status, total)
+        for pk, number, status, total in Order.objects.select_for_update()
         .filter(shop=shop, pk__in=order_ids)
         .order_by("pk")
-        .values_list("pk", "number", "status")
+        .values_list("pk", "number", "status", "total_gross")
     }
     invoices: dict[int, _Invoice] = {}
     by_order: dict[int, list[_Invoice]] = defaultdict(list)
@@ -383,10 +390,10 @@ def _payable(invoice: _Invoice, *, online: bool) -> tuple[Decimal, Decimal]:
     return due, amount
 
 
-def _settled(invoices: list[_Invoice]) -> bool:
+def _settled(invoices: list[_Invoice], *, owed: Decimal) -> bool:
     """order_is_paid over the rows in hand: every debit paid or credited, every credit
-    refunded or credited."""
-    return all(
+    refunded or credited, and together they cover what the order comes to now (``owed``)."""
+    return sum((invoice.total_gross for invoice in invoices), Decimal("0.00")) >= owed and all(
         invoice.state
         in (
             (InvoiceState.REFUNDED, InvoiceState.CREDITED)
@@ -394,42 +401,4 @@ def _settled(invoices: list[_Invoice]) -> bool:
             else (InvoiceState.PAID, InvoiceState.CREDITED)
         )
         for invoice in invoices
-    )
-
-
-def _note_text(online_note: str, reference: str) -> str:
-    """The invoice note of an online payment, as the webhook writes it."""
-    return online_note.replace(_REFERENCE, reference)[:MAX_NOTE].strip()
-
-
-def _around_reference(online_note: str, reference: str) -> str | None:
-    """What the database writes for ``_note_column`` (the text around the reference, neither
-    cut nor stripped), or None when the translated note holds the reference more than once."""
-    parts = online_note.split(_REFERENCE)
-    return reference.join(parts) if len(parts) == 2 else None
-
-
-def _bank_note(note: str) -> str:
-    """The invoice note of a bank transfer, as record_bank_transfer writes it."""
-    return (note or _("Bank transfer"))[:MAX_NOTE].strip()
-
-
-def _note_column(online_note: str):
-    """The paid_note of online payments: the translated note around each invoice's newest
-    payment reference (just inserted), so one UPDATE writes a different note per invoice.
-    Only for a note that holds the reference once (``_around_reference``)."""
-    before, after = online_note.split(_REFERENCE)
-    reference = Subquery(
-        Payment.objects.filter(invoice_id=OuterRef("pk"))
-        .order_by("-pk")
-        .values("provider_payment_id")[:1]
-    )
-    # || (SQLite and PostgreSQL alike): Concat would wrap each part in COALESCE.
-    return Func(
-        Value(before),
-        reference,
-        Value(after),
-        template="(%(expressions)s)",
-        arg_joiner=" || ",
-        output_field=CharField(),
     )

@@ -17,7 +17,7 @@ Split by job and re-exported here: ``online`` (start, webhook, payment link), ``
 """
 
 from kantoor.payments.errors import PaymentError
-from kantoor.payments.services.booking import amount_to_pay, provider_actor
+from kantoor.payments.services.booking import MAX_NOTE, amount_to_pay, provider_actor
 from kantoor.payments.services.manual import (
     PaidByHand,
     record_bank_transfer,
@@ -37,6 +37,7 @@ from kantoor.payments.services.provider_settings import (
 from kantoor.payments.services.refunds import refund_payment
 
 __all__ = [
+    "MAX_NOTE",
     "SETTINGS_LOG_SECTION",
     "PaidByHand",
     "PaymentError",

@@ -1,4 +1,3 @@
-
 from django.utils.translation import pgettext_lazy
 
 # Django's date format letter "N" looks these up (msgctxt "abbrev. month"); naming them here

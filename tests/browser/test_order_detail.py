@@ -53,7 +53,9 @@ def test_owner_changes_status_sees_history_collapses_menu_and_adds_a_note(
     expect(page).to_have_url(re.compile(r"\?tab=history$"))
     items = page.locator(".kt-timeline-item")
     expect(items.first).to_contain_text("Note by Femke de Boer")
-    expect(items.nth(1)).to_contain_text("Status changed from New to Shipped by Femke de Boer")
+    # Then the Shipped e-mail (a new shop sends it) and the status change before it.
+    expect(items.nth(1)).to_contain_text("Order status changed sent to jan@example.test")
+    expect(items.nth(2)).to_contain_text("Status changed from New to Shipped by Femke de Boer")
     expect(items.last).to_contain_text("Order placed by jan@example.test")
 
     # Collapse the menu; it stays collapsed after a reload (stored per user).

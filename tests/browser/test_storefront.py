@@ -126,6 +126,13 @@ def test_sign_up_check_out_see_the_order_and_reorder(page, screenshot, shop_with
     expect(card).to_contain_text("New")
     expect(card).to_contain_text("2× Fietsslot")
     screenshot("storefront-account-390")
+    # Nothing is wider than the phone: the invoices table stacks its rows.
+    expect(page.get_by_test_id("invoice-table")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert page.evaluate(
+        "[...document.querySelectorAll('table')].every("
+        "t => t.scrollWidth <= t.parentElement.clientWidth)"
+    )
     page.set_viewport_size({"width": 1280, "height": 900})
     screenshot("storefront-account-1280")
 
@@ -156,3 +163,17 @@ def test_language_switcher_keeps_the_page(page, screenshot, shop_with_products):
     expect(page.locator("html")).to_have_attribute("lang", "nl")
     expect(page.locator(".sf-price")).to_have_text("€\u00a012,99")
     screenshot("storefront-product-nl-1280")
+
+
+def test_the_order_button_follows_the_way_to_pay(page, screenshot, shop_with_products):
+    shop = shop_with_products
+    page.goto(f"/shop/{shop.slug}/")
+    add_to_cart(page, "Fietsrouteboek")
+    page.goto(f"/shop/{shop.slug}/checkout/")
+    button = page.locator("#place-order")
+    expect(button).to_have_text(re.compile(r"^\s*Place order with obligation to pay\s*$"))
+    page.get_by_label(re.compile("Pay now")).check()
+    expect(button).to_have_text(re.compile(r"^\s*Place order and pay\s*$"))
+    screenshot("storefront-checkout-pay-now-1280")
+    page.get_by_label(re.compile("Pay later")).check()
+    expect(button).to_have_text(re.compile(r"^\s*Place order with obligation to pay\s*$"))

@@ -50,14 +50,21 @@ AGENT = """
   %(axe)s
   const options = {runOnly: {type: 'tag', values: %(tags)s}, resultTypes: ['violations']};
   const context = {exclude: %(exclude)s};
-  // A colour measured halfway through a fade is no colour anyone reads: let transitions end
-  // (not endless ones, such as a spinner), for at most a second.
-  const settled = () => Promise.race([
-    Promise.all(document.getAnimations()
-      .filter(a => a.effect && a.effect.getComputedTiming().endTime !== Infinity)
-      .map(a => a.finished.catch(() => null))),
-    new Promise(resolve => setTimeout(resolve, 1000)),
-  ]);
+  // A colour measured halfway through a fade, or under the dimming of an htmx request on its
+  // way, is no colour anyone reads: wait for requests and transitions (not endless ones, such
+  // as a spinner) to end, for at most two seconds.
+  const loading = () => document.querySelector('.htmx-request') !== null;
+  const settled = async () => {
+    for (let waited = 0; loading() && waited < 2000; waited += 50) {
+      await new Promise(resolve => setTimeout(resolve, 50));
+    }
+    await Promise.race([
+      Promise.all(document.getAnimations()
+        .filter(a => a.effect && a.effect.getComputedTiming().endTime !== Infinity)
+        .map(a => a.finished.catch(() => null))),
+      new Promise(resolve => setTimeout(resolve, 1000)),
+    ]);
+  };
   const doc = Math.random().toString(36).slice(2);
   const summary = (why, result) => ({
     doc, why, url: location.href, width: window.innerWidth,
@@ -75,6 +82,7 @@ AGENT = """
   };
   const auto = (why) => {
     if (document.contentType !== 'text/html' || !location.protocol.startsWith('http')) return;
+    if (why === 'htmx swap' && loading()) return;  // the next swap is checked when it settles
     window.__kantoorAxeStarted(doc);
     run(why).then(
       report => window.__kantoorAxeDone(report),

@@ -33,7 +33,12 @@ BLOCKING_IMPACTS = ("serious", "critical")
 # Left out of the check: the badge preview of the status-colour settings shows the colours the
 # shop owner is trying out, unreadable ones too, with a warning beside it and the status name in
 # its row; saving such a pair is refused (tests/backoffice/test_settings_pages.py).
-AXE_EXCLUDE = [["[data-status-row] [data-preview]"]]
+AXE_EXCLUDE = [
+    ["[data-status-row] [data-preview]"],
+    # A list dimmed while its htmx request runs (backoffice.css) is checked once it settles.
+    [".htmx-request.kt-ol .kt-ol-table"],
+    [".kt-ol:has(.htmx-request) .kt-ol-table"],
+]
 # Set to a file name to append every violation found (one JSON object a line), blocking or not.
 AXE_LOG = os.environ.get("KANTOOR_AXE_LOG", "")
 A11Y = pytest.StashKey["AccessibilityCheck"]()
@@ -264,10 +269,18 @@ def page(request, browser, live_server, settings, axe_source):
     page.set_viewport_size = check_then_resize
     yield page
     context.close()
-    assert violations == [], f"Content-Security-Policy violations: {violations}"
+    if request.node.get_closest_marker("csp_known_violation") is None:
+        assert violations == [], f"Content-Security-Policy violations: {violations}"
+
+
+# The hash Chrome names for a blocked inline style that is empty (sha256 of ""): a script set
+# style="" (axe-core restoring an element it measured), which changes nothing.
+EMPTY_INLINE_HASH = "sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="
 
 
 def is_csp_violation(text: str) -> bool:
+    if "Applying inline style" in text and EMPTY_INLINE_HASH in text:
+        return False
     return "Content Security Policy" in text or "Content-Security-Policy" in text
 
 

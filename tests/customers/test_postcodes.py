@@ -7,7 +7,7 @@ from kantoor.customers.countries import normalize_postcode, postcode_error
 from kantoor.customers.services import AddressData
 from kantoor.orders.models import Order
 from tests.backoffice.test_order_detail import edit_data
-from tests.storefront.conftest import CHECKOUT, url
+from tests.storefront.conftest import CHECKOUT, post_checkout, url
 
 
 @pytest.mark.parametrize("typed", ["1234AB", "1234ab", " 1234  ab ", "1234 AB", "1234 aB"])
@@ -34,8 +34,9 @@ def fill_cart(client, shop, product):
 
 def test_checkout_normalises_both_postcodes(client, shop, products):
     fill_cart(client, shop, products[0])
-    response = client.post(
-        url(shop, "checkout"),
+    response = post_checkout(
+        client,
+        shop,
         {
             **CHECKOUT,
             "postcode": "1017gp",
@@ -54,7 +55,7 @@ def test_checkout_normalises_both_postcodes(client, shop, products):
 
 def test_checkout_refuses_a_dutch_postcode_that_is_none(client, shop, products):
     fill_cart(client, shop, products[0])
-    response = client.post(url(shop, "checkout"), {**CHECKOUT, "postcode": "0123 XY"})
+    response = post_checkout(client, shop, {**CHECKOUT, "postcode": "0123 XY"})
     assert response.status_code == 200
     assert "Enter a Dutch postcode as 4 digits and 2 letters, like 1234 AB." in response.text
     assert not Order.objects.exists()

@@ -63,7 +63,7 @@ def test_after_paying_at_checkout_the_page_shows_the_order_number_and_links_to_t
     client, shop, products, checkout_data, outcome
 ):
     fill_cart(client, shop, products[0])
-    response = client.post(url(shop, "checkout"), {**checkout_data, "payment": "now"})
+    response = post_checkout(client, shop, {**checkout_data, "payment": "now"})
     order = Order.objects.get(shop=shop)
     back = client.post(response["Location"], {"method": "ideal", "outcome": outcome})
     html = client.get(back["Location"]).content.decode()

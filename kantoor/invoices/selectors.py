@@ -69,9 +69,14 @@ def amount_due(*, shop: Shop, invoice: Invoice) -> Decimal:
     return max(invoice.total_gross + Decimal(credits or ZERO), ZERO)
 
 
-def _owed(order: Order) -> Decimal:
-    """What the order comes to now: its total, or nothing once it is cancelled."""
-    return ZERO if order.status == OrderStatus.CANCELLED else order.total_gross
+def _owed(*, shop: Shop, order: Order) -> Decimal:
+    """What the order comes to now: its total as the database has it (the caller's object may be
+    from before an edit), or nothing once it is cancelled."""
+    row = Order.objects.filter(shop=shop, pk=order.pk).values_list("total_gross", "status").first()
+    if row is None:
+        return ZERO
+    total, status = row
+    return ZERO if status == OrderStatus.CANCELLED else total
 
 
 def order_is_paid(*, shop: Shop, order: Order) -> bool:
@@ -91,7 +96,7 @@ def order_is_paid(*, shop: Shop, order: Order) -> bool:
         settled = SETTLED_CREDIT if kind == InvoiceKind.CREDIT else SETTLED_DEBIT
         if state not in settled:
             return False
-    return sum((total for _kind, _state, total in rows), ZERO) >= _owed(order)
+    return sum((total for _kind, _state, total in rows), ZERO) >= _owed(shop=shop, order=order)
 
 
 def order_amount_due(*, shop: Shop, order: Order) -> Decimal:
@@ -101,7 +106,7 @@ def order_amount_due(*, shop: Shop, order: Order) -> Decimal:
     received = Invoice.objects.filter(shop=shop, order_id=order.pk).aggregate(
         total=Sum("amount_paid")
     )["total"]
-    return (_owed(order) - Decimal(received or ZERO)).quantize(Decimal("0.01"))
+    return (_owed(shop=shop, order=order) - Decimal(received or ZERO)).quantize(Decimal("0.01"))
 
 
 def part_payments_received(*, shop: Shop, order: Order) -> Decimal:

@@ -203,7 +203,8 @@ def test_the_order_page_needs_the_same_queries_for_2_or_20_lines_and_events(
             assert staff_client.get(target).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
-    assert counts[0] <= 12, counts
+    # 13: the shop's own status labels, which the timeline names statuses by, are one query.
+    assert counts[0] <= 13, counts
 
 
 # --- Editing ------------------------------------------------------------------------------

@@ -127,7 +127,11 @@ def test_the_back_office_at_phone_width(page, screenshot, demo_shop):
     expect(region).to_be_focused()
     page.keyboard.press("ArrowRight")
     page.keyboard.press("ArrowRight")
-    assert region.evaluate("el => el.scrollWidth > el.clientWidth && el.scrollLeft > 0")
+    # The keyboard scroll is animated: wait for it to move rather than read it at once.
+    page.wait_for_function(
+        "el => el.scrollWidth > el.clientWidth && el.scrollLeft > 0",
+        arg=region.element_handle(),
+    )
     screenshot("a11y-overview-table-focused-390")
 
     page.goto(f"/backoffice/{shop.slug}/orders/")

@@ -2,10 +2,11 @@
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from kantoor.backoffice.access import shop_staff_required
+from kantoor.core.parsing import safe_next_url
 from kantoor.shops.services import remember_menu_collapsed
 
 
@@ -16,9 +17,5 @@ def menu_collapse(request: HttpRequest, shop_slug: str) -> HttpResponse:
     remember_menu_collapsed(user=request.user, collapsed=request.POST.get("collapsed") == "1")
     if request.headers.get("X-Requested-With") == "fetch":
         return HttpResponse(status=204)
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(target)
-    return redirect("backoffice:overview", shop_slug=shop_slug)
+    overview = reverse("backoffice:overview", kwargs={"shop_slug": shop_slug})
+    return redirect(safe_next_url(request, overview))

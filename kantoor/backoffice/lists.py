@@ -24,6 +24,7 @@ from kantoor.backoffice.access import shop_staff_required
 from kantoor.backoffice.menu import entry_by_key
 from kantoor.backoffice.views import render_in_shop
 from kantoor.core.keyset import InvalidCursor
+from kantoor.core.parsing import CalendarDateField
 
 CURSOR_PARAMS = ("after", "before", "last")
 
@@ -49,12 +50,12 @@ class IndexListForm(forms.Form):
     """The date range and the page cursor of a list, read from the URL; invalid parts are
     reported and left out. Subclasses add the search box and their own filters."""
 
-    date_from = forms.DateField(
+    date_from = CalendarDateField(
         label=_("From"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
     )
-    date_to = forms.DateField(
+    date_to = CalendarDateField(
         label=_("Up to and including"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),

@@ -43,6 +43,7 @@ from kantoor.numbering.models import DocumentKind
 from kantoor.numbering.services import allocate_numbers
 from kantoor.orders import events
 from kantoor.orders.errors import OrderAlreadyPlaced, OrderError
+from kantoor.orders.limits import check_amounts_fit
 from kantoor.orders.models import Order, OrderEvent, OrderLine
 from kantoor.orders.notifications import queue_order_confirmation
 from kantoor.orders.services import check_status_change
@@ -269,6 +270,7 @@ def draft_order(
         created_at=at,
         updated_at=at,
     )
+    check_amounts_fit(order, lines)
     return OrderDraft(order=order, lines=lines, stock_changes=changes)
 
 

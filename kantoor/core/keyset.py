@@ -16,8 +16,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from kantoor.core.errors import KantoorError
-
-_MAX_PK = 2**63 - 1
+from kantoor.core.parsing import parse_id
 
 
 class InvalidCursor(KantoorError, ValueError):
@@ -53,9 +52,10 @@ class Keyset:
     def parse(self, token: str) -> tuple[Any, int]:
         text, separator, pk_text = token.rpartition("~")
         try:
-            if not separator or not pk_text.isdigit() or int(pk_text) > _MAX_PK:
+            pk = parse_id(pk_text)
+            if not separator or pk is None:
                 raise ValueError(token)
-            return self.load(text), int(pk_text)
+            return self.load(text), pk
         except (ValueError, ArithmeticError, OverflowError) as error:
             raise InvalidCursor(token) from error
 

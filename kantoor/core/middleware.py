@@ -1,5 +1,5 @@
-"""Response headers every page gets: the Content-Security-Policy and ``Cache-Control`` for
-private pages.
+"""What every request passes: NUL bytes are refused with a 400, and every response gets the
+Content-Security-Policy and ``Cache-Control`` for private pages.
 
 Django 5.2 has no Content-Security-Policy of its own. The policy allows only this site's own
 scripts, stylesheets, images (and ``data:`` images), forms and frames of none; no inline script
@@ -11,6 +11,9 @@ colours are such a block (kantoor/templates/base.html), since they are the shop'
 from __future__ import annotations
 
 import secrets
+
+from django.http import HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
 
 CSP_HEADER = "Content-Security-Policy"
 
@@ -74,3 +77,36 @@ class PrivatePagesMiddleware:
         if page not in PUBLIC_PAGES:
             response["Cache-Control"] = PRIVATE
         return response
+
+
+def _has_nul(request) -> bool:
+    if "\x00" in request.path:
+        return True
+    lists = [request.GET.lists()]
+    if request.method == "POST" and request.content_type in (
+        "application/x-www-form-urlencoded",
+        "multipart/form-data",
+    ):
+        lists.append(request.POST.lists())
+    return any(
+        "\x00" in key or any("\x00" in value for value in values)
+        for items in lists
+        for key, values in items
+    )
+
+
+class RejectNulBytesMiddleware:
+    """A NUL byte in the path, the query string or a posted form is answered 400 before any view
+    reads it. No person types one, PostgreSQL refuses it in text, and a view handing it to a
+    query would answer 500. Webhooks and other machine callers get the reason as JSON."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not _has_nul(request):
+            return self.get_response(request)
+        message = _("The request contains a NUL character; remove it and try again.")
+        if "text/html" in request.headers.get("Accept", ""):
+            return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+        return JsonResponse({"error": message, "code": "nul_character"}, status=400)

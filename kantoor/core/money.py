@@ -31,6 +31,26 @@ def round_money(amount: Decimal) -> Decimal:
     return amount.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def amount_limit(field) -> Decimal:
+    """The largest amount a ``DecimalField`` column holds (max_digits 14, 2 places: 10¹² - 0.01).
+    A service checks what it computes against it: SQLite would store a larger one and then fail
+    to read it back; PostgreSQL refuses to store it."""
+    return Decimal(10) ** (field.max_digits - field.decimal_places) - Decimal(1).scaleb(
+        -field.decimal_places
+    )
+
+
+def amounts_over_limit(instance, field_names: Iterable[str]):
+    """(field, limit) for each of ``field_names`` whose amount does not fit its column."""
+    over = []
+    for name in field_names:
+        field = instance._meta.get_field(name)
+        amount = getattr(instance, name)
+        if amount is not None and abs(amount) > amount_limit(field):
+            over.append((field, amount_limit(field)))
+    return over
+
+
 CURRENCY_SIGNS = {"EUR": "€", "USD": "$", "GBP": "£"}
 
 

@@ -19,7 +19,13 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from kantoor.messaging.errors import TemplateNotRendered
 from kantoor.messaging.models import MessageKind
+
+# The longest e-mail text a template may produce (a long order's lines fit many times over).
+MAX_MESSAGE_CHARS = 200_000
+# The longest template a shop may save.
+MAX_TEMPLATE_CHARS = 20_000
 
 DEFAULTS_DIR = Path(__file__).resolve().parent / "templates" / "messaging" / "defaults"
 
@@ -147,14 +153,32 @@ class RenderedMessage:
     html: str
 
 
+def _render(source: str, context: dict) -> str:
+    """One template rendered, within the limits (TemplateNotRendered when it breaks one)."""
+    try:
+        text = _compiled(source).render(Context(context, autoescape=False))
+    except TemplateNotRendered:
+        raise
+    except Exception as error:  # the shop's own template code: any filter may refuse a value
+        raise TemplateNotRendered(
+            _("The template cannot be rendered: %(error)s"), {"error": error}
+        ) from error
+    if len(text) > MAX_MESSAGE_CHARS:
+        raise TemplateNotRendered(
+            _("The e-mail would be longer than %(max)s characters."),
+            {"max": MAX_MESSAGE_CHARS},
+        )
+    return text
+
+
 def render_message(
     *, template: TemplateText, context: dict, shop_name: str, language: str
 ) -> RenderedMessage:
-    """Subject, text and HTML of a message from a template and a plain-value context."""
+    """Subject, text and HTML of a message from a template and a plain-value context.
+    Raises TemplateNotRendered for a template beyond the limits (template_library)."""
     with translation.override(language):
-        ctx = Context(context, autoescape=False)
-        subject = " ".join(_compiled(template.subject).render(ctx).split())
-        text = _compiled(template.body).render(Context(context, autoescape=False)).strip() + "\n"
+        subject = " ".join(_render(template.subject, context).split())
+        text = _render(template.body, context).strip() + "\n"
         html = render_to_string(
             "messaging/email.html",
             {"text": text, "shop_name": shop_name, "subject": subject, "language": language},

@@ -16,6 +16,7 @@ from kantoor.catalog.selectors import products_for_sale
 from kantoor.checkout.services import OrderItem
 from kantoor.core.errors import KantoorError
 from kantoor.core.money import Totals
+from kantoor.core.parsing import parse_id
 from kantoor.core.pricing import (
     MAX_QUANTITY,
     CatalogueLine,
@@ -95,10 +96,7 @@ def parse_quantity(raw) -> int:
 
 def product_for_cart(*, shop: Shop, raw_product_id) -> Product:
     """The product a cart form names, if this shop sells it."""
-    try:
-        product_id = int(str(raw_product_id).strip())
-    except (TypeError, ValueError):
-        product_id = None
+    product_id = parse_id(raw_product_id)
     product = products_for_sale(shop=shop).filter(pk=product_id).first() if product_id else None
     if product is None:
         raise CartError(_("That product is not for sale (any more)."))

@@ -297,6 +297,11 @@ def test_saving_an_edit_changes_the_order_and_shows_it_in_history(
             "Choose a product from your catalogue.",
         ),
         ({"lines-0-DELETE": "on", "lines-1-DELETE": "on"}, "An order needs at least one line"),
+        # A price the column holds, times a quantity: a total no column holds.
+        (
+            {"lines-0-unit_price": "9999999999.99", "lines-0-quantity": "999"},
+            "is too large: at most €999,999,999,999.99.",
+        ),
     ],
 )
 def test_bad_input_gets_a_form_error_keeps_what_was_typed_and_writes_nothing(

@@ -64,3 +64,18 @@ def test_the_token_costs_no_statement(shop, products):
     with CaptureQueriesContext(connection) as with_token:
         _place(shop, products[0], "token-2")
     assert len(with_token.captured_queries) == len(without.captured_queries)
+
+
+def test_an_order_whose_total_no_column_holds_is_refused_and_nothing_is_written(shop, make_product):
+    castle = make_product(shop, sku="KASTEEL", price="9999999999.99", stock=0, track_stock=False)
+    with pytest.raises(OrderError, match="is too large") as refused:
+        place_order(
+            shop=shop,
+            details=details_for(),
+            items=[OrderItem(castle.pk, 999)],
+            shipping_method="delivery",
+            actor=Actor.customer("jan@example.test"),
+        )
+    assert refused.value.code == "amount_too_large"
+    assert not Order.objects.exists() and not Invoice.objects.exists()
+    assert not Message.objects.exists()

@@ -400,3 +400,45 @@ def test_two_staff_editing_at_once_cannot_lose_each_others_change(
     assert events.get().actor_label == actors[winners[0]].label
     bell.refresh_from_db()
     assert bell.stock_level == 10 - wanted[winners[0]] == stock_level_from_ledger(product=bell)
+
+
+@pytest.mark.parametrize(
+    ("unit_price", "quantity", "shipping_cost"),
+    [
+        (Decimal("9999999999.99"), 999, None),  # the line total overflows its column
+        (Decimal("10000000000.00"), 1, None),  # the unit price overflows its column
+        (None, 1, Decimal("10000000000.00")),  # the shipping cost overflows its column
+    ],
+)
+def test_an_edit_with_amounts_larger_than_the_columns_is_refused_and_writes_nothing(
+    products, order, staff, unit_price, quantity, shipping_cost
+):
+    first = order.lines.order_by("position").first()
+    lines = [LineEdit(line_id=first.pk, quantity=quantity, unit_price=unit_price)]
+    changes = {"lines": lines}
+    if shipping_cost is not None:
+        changes["shipping_cost"] = shipping_cost
+    with pytest.raises(OrderError, match="is too large") as refused:
+        edit(order, staff, **changes)
+    assert refused.value.code == "amount_too_large"
+
+    order.refresh_from_db()
+    assert order.version == 1 and order.lines.count() == 2
+    assert OrderLine.objects.get(pk=first.pk).quantity == first.quantity
+    assert not OrderEvent.objects.filter(order=order, kind=OrderEventKind.EDITED).exists()
+    assert_ledger_right(*products)
+
+
+def test_the_largest_amounts_the_columns_hold_are_accepted(products, order, staff):
+    first = order.lines.order_by("position").first()
+    edited = edit(
+        order,
+        staff,
+        lines=[LineEdit(line_id=first.pk, quantity=10, unit_price=Decimal("9999999999.99"))],
+    )
+    edited.refresh_from_db()  # and it reads back (SQLite stored larger ones it could not read)
+    line = edited.lines.get()
+    assert (line.unit_price, line.total_gross) == (
+        Decimal("9999999999.99"),
+        Decimal("99999999999.90"),
+    )

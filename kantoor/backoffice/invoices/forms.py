@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kantoor.backoffice.lists import IndexListForm, list_query, search_field
+from kantoor.core.parsing import CalendarDateField
 from kantoor.invoices.list_selectors import InvoiceFilters
 from kantoor.invoices.models import InvoiceKind, PaymentState
 from kantoor.invoices.services import MAX_PAYMENT_NOTE
@@ -102,7 +103,7 @@ class AmountField(forms.CharField):
 
 
 class MarkPaidForm(forms.Form):
-    paid_on = forms.DateField(
+    paid_on = CalendarDateField(
         label=_("Date received"),
         widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
         error_messages={

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kantoor.core.statuses import OrderStatus
-from kantoor.messaging.rendering import template_error
+from kantoor.messaging.rendering import MAX_TEMPLATE_CHARS, template_error
 
 
 class MessageTemplateForm(forms.Form):
@@ -20,6 +20,7 @@ class MessageTemplateForm(forms.Form):
             "Plain text. Use the variables on the right, e.g. {{ order_number }}; "
             "{% if … %} and {% for … %} work too."
         ),
+        max_length=MAX_TEMPLATE_CHARS,
         error_messages={"required": _("Enter the text of the e-mail.")},
         widget=forms.Textarea(
             attrs={"class": "form-control kt-mono", "rows": 18, "spellcheck": "true"}

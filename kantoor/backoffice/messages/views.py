@@ -3,6 +3,8 @@
 Thin: parse the form, call a messaging service or selector, render.
 """
 
+import contextlib
+
 from django.contrib import messages as flash
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -18,6 +20,7 @@ from kantoor.backoffice.messages.forms import MessageTemplateForm, StatusMessage
 from kantoor.backoffice.views import render_in_shop
 from kantoor.core.actors import Actor
 from kantoor.messaging import selectors
+from kantoor.messaging.errors import TemplateNotRendered
 from kantoor.messaging.models import MessageKind, MessageState
 from kantoor.messaging.rendering import (
     KIND_HELP,
@@ -100,6 +103,21 @@ def _preview(request: HttpRequest, *, kind: str, language: str, subject: str, bo
     return rendered, order
 
 
+def _checked_preview(request: HttpRequest, form: MessageTemplateForm, *, kind, language):
+    """The preview of a valid form, or None with the limit it breaks as the body's error."""
+    try:
+        return _preview(
+            request,
+            kind=kind,
+            language=language,
+            subject=form.cleaned_data["subject"],
+            body=form.cleaned_data["body"],
+        )
+    except TemplateNotRendered as error:
+        form.add_error("body", error.message)
+        return None, None
+
+
 @require_http_methods(["GET", "POST"])
 @shop_staff_required
 def email_template(request: HttpRequest, shop_slug: str, kind: str, language: str):
@@ -109,7 +127,8 @@ def email_template(request: HttpRequest, shop_slug: str, kind: str, language: st
     status = 200
     if request.method == "POST":
         form = MessageTemplateForm(request.POST)
-        if form.is_valid():
+        # A template is saved only if it renders within the limits for the latest order.
+        if form.is_valid() and _checked_preview(request, form, kind=kind, language=language)[0]:
             try:
                 save_message_template(
                     shop=shop,
@@ -135,9 +154,10 @@ def email_template(request: HttpRequest, shop_slug: str, kind: str, language: st
         form = MessageTemplateForm(initial={"subject": current.subject, "body": current.body})
     preview = preview_order = None
     if not form.is_bound:
-        preview, preview_order = _preview(
-            request, kind=kind, language=language, subject=current.subject, body=current.body
-        )
+        with contextlib.suppress(TemplateNotRendered):  # a saved template an order outgrew
+            preview, preview_order = _preview(
+                request, kind=kind, language=language, subject=current.subject, body=current.body
+            )
     response = render_in_shop(
         request,
         "backoffice/messages/template_edit.html",
@@ -166,12 +186,8 @@ def email_template_preview(request: HttpRequest, shop_slug: str, kind: str, lang
     form = MessageTemplateForm(request.POST)
     context = {"form": form, "preview": None, "preview_order": None}
     if form.is_valid():
-        context["preview"], context["preview_order"] = _preview(
-            request,
-            kind=kind,
-            language=language,
-            subject=form.cleaned_data["subject"],
-            body=form.cleaned_data["body"],
+        context["preview"], context["preview_order"] = _checked_preview(
+            request, form, kind=kind, language=language
         )
     return TemplateResponse(request, "backoffice/messages/_preview.html", context)
 

@@ -31,6 +31,7 @@ from kantoor.catalog.selectors import products_for_sale
 from kantoor.checkout.services import OrderItem, place_order
 from kantoor.core.actors import Actor
 from kantoor.core.money import ZERO
+from kantoor.core.parsing import parse_id
 from kantoor.customers.selectors import customer_for_staff, default_addresses, search_customers
 from kantoor.customers.services import CustomerDetails
 from kantoor.invoices.selectors import (
@@ -243,8 +244,9 @@ def order_new(request: HttpRequest, shop_slug: str) -> HttpResponse:
     find = request.GET.get("find", "").strip()
     found = list(search_customers(shop=shop, query=find)[:8]) if find else []
     chosen = None
-    if request.GET.get("customer", "").isdigit():
-        chosen = customer_for_staff(shop=shop, customer_id=int(request.GET["customer"]))
+    customer_id = parse_id(request.GET.get("customer"))
+    if customer_id is not None:
+        chosen = customer_for_staff(shop=shop, customer_id=customer_id)
 
     error = ""
     if request.method == "POST":

@@ -7,6 +7,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from kantoor.backoffice.lists import IndexListForm, list_query, search_field
+from kantoor.core.parsing import parse_id
 from kantoor.core.statuses import OrderStatus
 from kantoor.customers.models import Customer
 from kantoor.invoices.order_list import DEFAULT_ORDER_SORT, ORDER_LIST_SORTS, OrderFilters
@@ -26,7 +27,6 @@ FILTER_PARAMS = ("q", "status", "paid", "date_from", "date_to", "customer", "sor
 PAID_CHOICES = [("", _("All orders")), ("yes", _("Paid")), ("no", _("Not paid"))]
 PAID_VALUES = {"yes": True, "no": False}
 MAX_BULK_ORDERS = 200
-MAX_ORDER_ID = 2**63 - 1
 
 
 class OrderListForm(IndexListForm):
@@ -113,10 +113,10 @@ class OrderIdsField(forms.Field):
     def to_python(self, value):
         ids = []
         for item in value or []:
-            text = str(item).strip()
-            if not text.isdigit() or int(text) > MAX_ORDER_ID:
+            order_id = parse_id(item)
+            if order_id is None:
                 raise forms.ValidationError(_("The selection contains an unknown order."))
-            ids.append(int(text))
+            ids.append(order_id)
         return list(dict.fromkeys(ids))
 
 

@@ -6,6 +6,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from kantoor.core.parsing import parse_id
 from kantoor.core.statuses import OrderStatus
 from kantoor.numbering.models import DocumentKind
 from kantoor.payments.models import Provider
@@ -119,8 +120,9 @@ def _option_names(changes) -> dict:
     wanted: dict[str, set[int]] = {}
     for change in changes:
         parts = change.field.split(".")
-        if change.section == "returns" and len(parts) == 3 and parts[1].isdigit():
-            wanted.setdefault(parts[0], set()).add(int(parts[1]))
+        option_id = parse_id(parts[1]) if len(parts) == 3 else None
+        if change.section == "returns" and option_id is not None:
+            wanted.setdefault(parts[0], set()).add(option_id)
     language = get_language() or "en"
     names = {}
     for list_name, pks in wanted.items():

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from kantoor.core.actors import Actor
 from kantoor.messaging import registry
-from kantoor.messaging.errors import MessagingError
+from kantoor.messaging.errors import MessagingError, TemplateNotRendered
 from kantoor.messaging.models import (
     Message,
     MessageState,
@@ -170,11 +170,21 @@ def _render_if_needed(message: Message, templates: dict) -> None:
     if message.is_rendered:
         return
     key = (message.shop_id, message.kind, message.language)
-    template = templates.get(key) or default_template(message.kind, message.language)
+    default = default_template(message.kind, message.language)
+    template = templates.get(key) or default
     context = _context_for(message)
-    rendered = render_message(
-        template=template, context=context, shop_name=message.shop.name, language=message.language
-    )
+    render = {"context": context, "shop_name": message.shop.name, "language": message.language}
+    try:
+        rendered = render_message(template=template, **render)
+    except TemplateNotRendered as error:
+        # The shop's template breaks a limit for this order (its preview did not): the customer
+        # still gets the e-mail, in Kantoor's own words.
+        logger.warning(
+            "Message %s: the shop's template failed (%s); sent with the default text",
+            message.pk,
+            error.message,
+        )
+        rendered = render_message(template=default, **render)
     message.subject, message.body_text, message.body_html = (
         rendered.subject,
         rendered.text,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from kantoor.core.actors import Actor
@@ -18,6 +19,7 @@ from kantoor.messaging.models import (
     StatusMessageSetting,
 )
 from kantoor.messaging.rendering import (
+    MAX_TEMPLATE_CHARS,
     template_error,
 )
 from kantoor.messaging.services.outbox import queue_message
@@ -61,6 +63,10 @@ def save_message_template(
         errors["subject"] = _("Enter a subject.")
     if not body.strip():
         errors["body"] = _("Enter the text of the e-mail.")
+    elif len(body) > MAX_TEMPLATE_CHARS:
+        errors["body"] = _("The text can be at most %(max)s characters.") % {
+            "max": number_format(MAX_TEMPLATE_CHARS, force_grouping=True)
+        }
     for field, source in (("subject", subject), ("body", body)):
         problem = template_error(source)
         if problem and field not in errors:

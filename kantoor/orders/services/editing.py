@@ -30,6 +30,7 @@ from kantoor.customers.services import (
 )
 from kantoor.orders import events
 from kantoor.orders.errors import OrderError
+from kantoor.orders.limits import check_amounts_fit
 from kantoor.orders.locks import lock_order
 from kantoor.orders.models import Order, OrderLine
 from kantoor.shops.models import Shop
@@ -116,9 +117,6 @@ def edit_order(
         )
         if not changes:
             return locked
-        now = timezone.now()
-        _book_edit_stock(order=locked, current=current, after=after, products=products, at=now)
-
         totals = totals_with_shipping(
             (
                 PriceLine(
@@ -134,6 +132,13 @@ def edit_order(
             line.total_net = amounts.net
             line.total_gross = amounts.gross
         total_before = locked.total_gross
+        locked.shipping_cost = shipping_cost
+        locked.total_net = totals.net
+        locked.total_vat = totals.vat
+        locked.total_gross = totals.gross
+        check_amounts_fit(locked, after)
+        now = timezone.now()
+        _book_edit_stock(order=locked, current=current, after=after, products=products, at=now)
 
         kept_ids = {line.pk for line in after if line.pk}
         removed = [pk for pk in current if pk not in kept_ids]
@@ -148,13 +153,9 @@ def edit_order(
         if added:
             OrderLine.objects.bulk_create(added)
 
-        locked.shipping_cost = shipping_cost
         for prefix, address in (("billing", billing), ("delivery", delivery)):
             for name in ADDRESS_FIELDS:
                 setattr(locked, f"{prefix}_{name}", getattr(address, name))
-        locked.total_net = totals.net
-        locked.total_vat = totals.vat
-        locked.total_gross = totals.gross
         locked.item_count = sum(line.quantity for line in after)
         locked.updated_at = now
         locked.version += 1

@@ -8,6 +8,7 @@ from django.utils.http import urlsafe_base64_decode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from kantoor.core.parsing import safe_next_url
 from kantoor.core.throttle import Throttle, Throttled, check_all, client_ip, hit_all
 from kantoor.customers.selectors import customer_by_email, customer_by_id
 from kantoor.customers.services import (
@@ -24,7 +25,6 @@ from kantoor.storefront.tokens import password_token_generator
 from kantoor.storefront.views.common import (
     current_language,
     page,
-    safe_next,
     shop_url,
     shop_view,
 )
@@ -38,7 +38,7 @@ LOGIN_PER_IP = Throttle("customer-login-ip", limit=20, window=15 * 60)
 @require_http_methods(["GET", "POST"])
 @shop_view
 def login(request):
-    next_url = safe_next(request, shop_url(request, "account"))
+    next_url = safe_next_url(request, shop_url(request, "account"))
     if request.customer is not None:
         return redirect(next_url)
     form = LogInForm(request.POST or None)
@@ -86,7 +86,7 @@ def logout(request):
 @require_http_methods(["GET", "POST"])
 @shop_view
 def signup(request):
-    next_url = safe_next(request, shop_url(request, "account"))
+    next_url = safe_next_url(request, shop_url(request, "account"))
     if request.customer is not None:
         return redirect(next_url)
     form = SignUpForm(request.POST or None, initial={"email": request.GET.get("email", "")})

@@ -3,8 +3,9 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from kantoor.core.parsing import parse_id, safe_next_url
 from kantoor.storefront.cart import CartError, add_to_cart, cart_summary, update_cart
-from kantoor.storefront.views.common import page, safe_next, shop_url, shop_view
+from kantoor.storefront.views.common import page, shop_url, shop_view
 
 
 @require_GET
@@ -32,9 +33,9 @@ def cart_add(request):
         )
     except CartError as error:
         messages.error(request, str(error))
-        return redirect(safe_next(request, shop_url(request, "cart")))
+        return redirect(safe_next_url(request, shop_url(request, "cart")))
     messages.success(request, _("%(product)s is in your cart.") % {"product": product.name})
-    return redirect(safe_next(request, shop_url(request, "cart")))
+    return redirect(safe_next_url(request, shop_url(request, "cart")))
 
 
 @require_POST
@@ -57,10 +58,7 @@ def cart_update(request):
 @require_POST
 @shop_view
 def cart_remove(request):
-    try:
-        product_id = int(request.POST.get("product_id", ""))
-    except ValueError:
-        product_id = None
+    product_id = parse_id(request.POST.get("product_id"))
     if product_id is None or product_id not in request.cart.items:
         messages.error(request, _("That product is not in your cart."))
     else:

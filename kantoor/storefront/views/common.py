@@ -8,7 +8,6 @@ from urllib.parse import urlencode
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
-from django.utils.http import url_has_allowed_host_and_scheme
 
 from kantoor.shops.models import Language
 from kantoor.shops.selectors import shop_by_slug
@@ -55,16 +54,6 @@ def page(request, template: str, context: dict | None = None, status: int = 200)
 
 def shop_url(request, name: str, **kwargs) -> str:
     return reverse(f"storefront:{name}", kwargs={"shop_slug": request.shop.slug, **kwargs})
-
-
-def safe_next(request, fallback: str) -> str:
-    """The ``next`` URL of a form if it stays on this site, otherwise ``fallback``."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
 
 
 def current_language() -> str:

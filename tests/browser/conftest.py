@@ -269,8 +269,7 @@ def page(request, browser, live_server, settings, axe_source):
     page.set_viewport_size = check_then_resize
     yield page
     context.close()
-    if request.node.get_closest_marker("csp_known_violation") is None:
-        assert violations == [], f"Content-Security-Policy violations: {violations}"
+    assert violations == [], f"Content-Security-Policy violations: {violations}"
 
 
 # The hash Chrome names for a blocked inline style that is empty (sha256 of ""): a script set

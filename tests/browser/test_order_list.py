@@ -26,9 +26,6 @@ def rows(page):
     return page.locator("#order-list tbody tr")
 
 
-@pytest.mark.csp_known_violation(
-    "one inline style (not yet traced) is blocked during the bulk status change; open in issue 10"
-)
 def test_owner_searches_filters_changes_status_in_bulk_and_opens_an_order(
     page, screenshot, demo_shop
 ):

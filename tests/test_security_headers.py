@@ -2,6 +2,7 @@
 requires of the templates: no inline script, no inline style attribute, no link from the Host
 header."""
 
+import json
 import re
 from pathlib import Path
 
@@ -110,7 +111,12 @@ def test_the_pages_have_no_inline_script_or_style(pages):
         assert not SCRIPT.findall(html), path
         assert not INLINE_HANDLER.findall(re.sub(r"<(svg|path)[^>]*>", "", html)), path
         assert not STYLE_ATTRIBUTE.findall(html), path
-        assert '<meta name="htmx-config" content=\'{"includeIndicatorStyles": false}\'>' in html
+        config = json.loads(re.search(r'<meta name="htmx-config" content=\'([^\']+)\'>', html)[1])
+        # No style element of htmx's own, no style attribute copied when it settles a swap,
+        # no snapshot of a private page in localStorage (restoring one applies inline styles).
+        assert config["includeIndicatorStyles"] is False
+        assert "style" not in config["attributesToSettle"]
+        assert config["historyCacheSize"] == 0 and config["refreshOnHistoryMiss"] is True
 
 
 def test_no_template_of_a_page_has_inline_script_or_style():

@@ -19,11 +19,16 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from kantoor.catalog.models import Product
+from kantoor.core.actors import Actor
+from kantoor.core.statuses import OrderStatus
 from kantoor.customers.services import sign_up_customer
 from kantoor.invoices.models import Invoice
 from kantoor.messaging.models import Message, MessageKind
+from kantoor.orders.services import change_order_status
 from kantoor.payments.links import payment_link_token
-from kantoor.returns.models import ReturnReason
+from kantoor.returns.links import return_token
+from kantoor.returns.models import ReturnAction, ReturnReason, ReturnSource
+from kantoor.returns.services import RequestedLine, request_return
 from kantoor.storefront.tokens import confirmation_token, password_token_generator
 from tests.conftest import PASSWORD
 
@@ -96,7 +101,7 @@ def accepts(converters: dict, name: str, value: str) -> bool:
 
 
 @pytest.fixture
-def world(shop, products, make_order):
+def world(shop, products, make_order, owner):
     customer = sign_up_customer(
         shop=shop,
         email="piet@example.test",
@@ -108,7 +113,19 @@ def world(shop, products, make_order):
     order = make_order(shop, products[:2], email=customer.email, account=customer)
     invoice = Invoice.objects.filter(order=order).first()
     message = Message.objects.filter(order=order).first()
-    reason = ReturnReason.objects.filter(shop=shop).first()
+    reason = ReturnReason.objects.create(shop=shop, label_nl="Kapot", label_en="Damaged")
+    action = ReturnAction.objects.create(shop=shop, label_nl="Ruilen", label_en="Exchange")
+    change_order_status(
+        shop=shop, order=order, status=OrderStatus.SHIPPED, actor=Actor.staff(owner)
+    )
+    line = order.lines.first()
+    returned = request_return(
+        shop=shop,
+        order=order,
+        lines=[RequestedLine(line.pk, 1, reason.pk, action.pk)],
+        source=ReturnSource.ACCOUNT,
+        actor=Actor.customer(customer.email),
+    )
     token = password_token_generator.make_token(customer)
     values = {
         "shop_slug": shop.slug,
@@ -117,7 +134,8 @@ def world(shop, products, make_order):
         "customer_id": str(customer.pk),
         "message_id": str(message.pk) if message else "1",
         "list_name": "reasons",
-        "pk": str(reason.pk) if reason else "1",
+        "pk": str(reason.pk),
+        "return_number": returned.number,
         "kind": MessageKind.values[0],
         "language": "nl",
         "fmt": "pdf",
@@ -132,6 +150,9 @@ def world(shop, products, make_order):
     tokens = {
         "shop/<slug:shop_slug>/order/<str:token>/": confirmation_token(order),
         "shop/<slug:shop_slug>/account/password/<str:uidb64>/<str:token>/": token,
+        "shop/<slug:shop_slug>/returns/<str:token>/": return_token(
+            shop_id=shop.pk, return_id=returned.pk
+        ),
     }
     pay = payment_link_token(shop_id=shop.pk, invoice_id=invoice.pk)
     return {"values": values, "tokens": tokens, "pay": pay, "customer": customer, "shop": shop}

@@ -25,6 +25,7 @@ from kantoor.backoffice.menu import entry_by_key
 from kantoor.backoffice.views import render_in_shop
 from kantoor.core.keyset import InvalidCursor
 from kantoor.core.parsing import CalendarDateField
+from kantoor.shops.modules import module_required
 
 CURSOR_PARAMS = ("after", "before", "last")
 
@@ -213,6 +214,8 @@ class ShopListView(View):
     ``http_methods``
         The methods it answers (default GET; any other gets 405 before the log-in check);
         ``None`` answers every method with the list.
+    ``module``
+        The module the list belongs to, if the shop can switch it off (then a 404).
     ``pager_placeholders``
         True to show the First/Previous/Next/Last buttons that lead nowhere as disabled
         buttons instead of leaving them out.
@@ -258,10 +261,14 @@ class ShopListView(View):
     model: ClassVar[type[models.Model]]
     http_methods: ClassVar[tuple[str, ...] | None] = ("GET",)
     pager_placeholders: ClassVar[bool] = False
+    module: ClassVar[str] = ""
 
     @classonlymethod
     def as_view(cls, **initkwargs):
-        view = shop_staff_required(super().as_view(**initkwargs))
+        view = super().as_view(**initkwargs)
+        if cls.module:  # a module the shop can switch off: then the list is a 404
+            view = module_required(cls.module)(view)
+        view = shop_staff_required(view)
         if cls.http_methods is None:
             return view
         return require_http_methods(list(cls.http_methods))(view)

@@ -18,6 +18,7 @@ urlpatterns = [
     path("<slug:shop_slug>/", include("kantoor.backoffice.messages.urls")),
     path("<slug:shop_slug>/", include("kantoor.backoffice.invoices.urls")),
     path("<slug:shop_slug>/", include("kantoor.backoffice.payments.urls")),
+    path("<slug:shop_slug>/", include("kantoor.backoffice.returns.urls")),
 ]
 
 # Menu entries whose feature is not built yet: one generic "coming soon" page each.

@@ -9,6 +9,7 @@ raises InvalidCursor (an edited or stale URL): the list then shows its first pag
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -74,6 +75,23 @@ class Keyset:
         return queryset.filter(**{f"{field}__gte": value}).filter(
             Q(**{f"{field}__gt": value}) | Q(**{field: value, "pk__gt": pk})
         )
+
+
+def _instant_to_text(value: datetime.datetime) -> str:
+    return value.astimezone(datetime.UTC).isoformat()
+
+
+def _instant_from_text(text: str) -> datetime.datetime:
+    value = datetime.datetime.fromisoformat(text)
+    if value.tzinfo is None:
+        raise ValueError(text)
+    return value
+
+
+def instant_keyset(field: str, *, descending: bool = True) -> Keyset:
+    """A sort on a date-and-time field, then the id; the token carries the time in ISO 8601
+    (UTC)."""
+    return Keyset(field, descending, _instant_to_text, _instant_from_text)
 
 
 def keyset_page(

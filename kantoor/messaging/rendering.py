@@ -93,6 +93,22 @@ ORDER_VARIABLES: tuple[Variable, ...] = (
         _("The invoice, quote or return number (e-mails about those documents)"),
         "INV2026-0042",
     ),
+    Variable(
+        "return_lines",
+        _("The lines of the return (return e-mails); each has name, quantity, reason and action"),
+        "{% for line in return_lines %}…{% endfor %}",
+    ),
+    Variable(
+        "return_note",
+        _("Your message to the customer about the return (may be empty)"),
+        "",
+    ),
+    Variable(
+        "return_link",
+        _("The page where the customer follows the return (return e-mails)"),
+        "https://…/returns/…",
+    ),
+    Variable("shop_address", _("Your shop's address (several lines)"), "Oudegracht 1 …"),
 )
 
 KIND_HELP = {
@@ -102,6 +118,9 @@ KIND_HELP = {
     ),
     MessageKind.INVOICE: _("Sent with an invoice."),
     MessageKind.QUOTE: _("Sent with a quote."),
+    MessageKind.RETURN_REQUESTED: _("Sent when a customer (or you, for them) asks for a return."),
+    MessageKind.RETURN_APPROVED: _("Sent when you approve a return: where to send the goods."),
+    MessageKind.RETURN_REJECTED: _("Sent when you reject a return, with your message."),
     MessageKind.RETURN_RECEIVED: _("Sent when a return has arrived."),
     MessageKind.RETURN_PROCESSED: _("Sent when a return has been handled."),
     MessageKind.PAYMENT_RECEIVED: _("Sent when a payment has come in."),

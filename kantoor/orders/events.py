@@ -45,6 +45,9 @@ class OrderEventKind(models.TextChoices):
     PAYMENT_FAILED = "payment_failed", _("Payment not completed")
     PAYMENT_REFUNDED = "payment_refunded", _("Payment refunded")
     ORDER_PAID = "order_paid", _("Order paid")
+    RETURN_REQUESTED = "return_requested", _("Return requested")
+    RETURN_STATUS_CHANGED = "return_status_changed", _("Return status changed")
+    RETURN_RECEIVED = "return_received", _("Return received")
 
 
 MESSAGE_KINDS = frozenset(
@@ -183,6 +186,18 @@ class OrderPaid(Payload):
     number: str = ""
 
 
+@dataclass(frozen=True)
+class ReturnRecorded(Payload):
+    """A return requested, moved to another status, or received. ``lines``: dicts with
+    ``name`` and ``quantity`` (and ``restocked`` when received)."""
+
+    number: str = ""
+    before: str = field(default="", metadata=OPTIONAL)  # a ReturnStatus code
+    after: str = field(default="", metadata=OPTIONAL)
+    lines: tuple = ()
+    note: str = field(default="", metadata=OPTIONAL)
+
+
 PAYLOADS: dict[str, type[Payload]] = {
     OrderEventKind.PLACED: Placed,
     OrderEventKind.STATUS_CHANGED: StatusChanged,
@@ -200,6 +215,9 @@ PAYLOADS: dict[str, type[Payload]] = {
     OrderEventKind.PAYMENT_FAILED: PaymentRecorded,
     OrderEventKind.PAYMENT_REFUNDED: PaymentRecorded,
     OrderEventKind.ORDER_PAID: OrderPaid,
+    OrderEventKind.RETURN_REQUESTED: ReturnRecorded,
+    OrderEventKind.RETURN_STATUS_CHANGED: ReturnRecorded,
+    OrderEventKind.RETURN_RECEIVED: ReturnRecorded,
 }
 
 
@@ -500,5 +518,42 @@ def payment_event(
             method=method,
             state=state,
             **outcome,
+        ),
+    )
+
+
+# --- Returns ----------------------------------------------------------------------------------
+
+
+def return_event(
+    kind: OrderEventKind,
+    *,
+    shop_id: int,
+    order_id: int,
+    number: str,
+    actor: Actor,
+    at: datetime.datetime,
+    lines: Sequence[dict] = (),
+    before: str = "",
+    after: str = "",
+    note: str = "",
+) -> OrderEvent:
+    """A return of the order requested (RETURN_REQUESTED, with its lines), moved from status
+    ``before`` to ``after`` (RETURN_STATUS_CHANGED, with the message to the customer) or
+    received (RETURN_RECEIVED, with what arrived and whether it went back into stock)."""
+    if kind not in (
+        OrderEventKind.RETURN_REQUESTED,
+        OrderEventKind.RETURN_STATUS_CHANGED,
+        OrderEventKind.RETURN_RECEIVED,
+    ):
+        raise ValueError(kind)
+    return _event(
+        kind,
+        shop_id=shop_id,
+        order_id=order_id,
+        actor=actor,
+        at=at,
+        payload=ReturnRecorded(
+            number=number, before=before, after=after, lines=tuple(lines), note=note
         ),
     )

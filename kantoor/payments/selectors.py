@@ -13,7 +13,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from kantoor.core.keyset import Keyset, keyset_page
+from kantoor.core.keyset import instant_keyset, keyset_page
 from kantoor.invoices.models import Invoice
 from kantoor.payments.models import Payment, PaymentState
 from kantoor.payments.providers import ONLINE_PROVIDERS
@@ -131,19 +131,8 @@ def count_payments(
     return (counted, True) if counted <= cap else (cap, False)
 
 
-def _instant_to_text(value: datetime.datetime) -> str:
-    return value.astimezone(datetime.UTC).isoformat()
-
-
-def _instant_from_text(text: str) -> datetime.datetime:
-    value = datetime.datetime.fromisoformat(text)
-    if value.tzinfo is None:
-        raise ValueError(text)
-    return value
-
-
-# Newest first: created, then id; the token carries the time in ISO 8601 (UTC).
-PAYMENT_KEYSET = Keyset("created_at", True, _instant_to_text, _instant_from_text)
+# Newest first: created, then id.
+PAYMENT_KEYSET = instant_keyset("created_at")
 
 
 def is_paid_online(payment: Payment) -> bool:

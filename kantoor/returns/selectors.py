@@ -1,8 +1,35 @@
-from django.db.models import QuerySet
-from django.http import Http404
+"""Reads of returns: the shop's reasons and actions, what an order may still return and until
+when, and a shop's or a customer's returns."""
 
-from kantoor.returns.models import ReturnAction, ReturnReason
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q, QuerySet, Sum
+from django.http import Http404
+from django.utils import timezone
+
+from kantoor.core.keyset import instant_keyset, keyset_page
+from kantoor.core.statuses import OrderStatus
+from kantoor.orders.events import OrderEventKind
+from kantoor.orders.models import Order, OrderEvent, OrderLine
+from kantoor.returns.models import (
+    CLOSED_RETURN_STATUSES,
+    HANDLED_RETURN_STATUSES,
+    ReturnAction,
+    ReturnLine,
+    ReturnReason,
+    ReturnRequest,
+    ReturnStatus,
+)
 from kantoor.shops.models import Shop
+
+# An order can be returned once it has left the shop: shipped, delivered or completed.
+RETURNABLE_ORDER_STATUSES = frozenset(
+    {OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.COMPLETED}
+)
 
 OPTION_MODELS = {"reasons": ReturnReason, "actions": ReturnAction}
 
@@ -25,10 +52,242 @@ def return_option(*, shop: Shop, list_name: str, pk: int):
 
 
 def return_option_in_use(option) -> bool:
-    """Whether a return line uses this reason or action (then it can only be deactivated).
+    """Whether a return line uses this reason or action (then it can only be deactivated)."""
+    field = "reason" if isinstance(option, ReturnReason) else "action"
+    return ReturnLine.objects.filter(**{field: option}).exists()
 
-    Seam for the returns issue: there is no ReturnLine yet, so nothing is in use. When
-    ReturnLine exists (with ``reason`` and ``action`` foreign keys, on_delete=PROTECT), check
-    ``ReturnLine.objects.filter(reason=option).exists()`` (or ``action=``) here.
-    """
-    return False
+
+# --- What an order may return ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReturnPeriod:
+    """From when the return period counts (``basis``: "delivered", "shipped" or "ordered") and
+    the last day a return may be requested (inclusive, in the shop's time zone)."""
+
+    basis: str
+    start: datetime.date
+    last_day: datetime.date
+
+    def is_open(self, today: datetime.date | None = None) -> bool:
+        return (today or timezone.localdate()) <= self.last_day
+
+
+def return_period(*, order: Order, days: int) -> ReturnPeriod:
+    """The return period counts from the day the order was delivered; without a delivery on
+    record, from the day it was shipped; otherwise from the order date (the first time the
+    order reached each status, from its timeline)."""
+    reached = {}
+    for after, at in (
+        OrderEvent.objects.filter(
+            order_id=order.pk,
+            kind=OrderEventKind.STATUS_CHANGED,
+            data__after__in=[OrderStatus.DELIVERED.value, OrderStatus.SHIPPED.value],
+        )
+        .order_by("created_at")
+        .values_list("data__after", "created_at")
+    ):
+        reached.setdefault(int(after), at)
+    if OrderStatus.DELIVERED in reached:
+        basis, at = "delivered", reached[OrderStatus.DELIVERED]
+    elif OrderStatus.SHIPPED in reached:
+        basis, at = "shipped", reached[OrderStatus.SHIPPED]
+    else:
+        basis, at = "ordered", order.created_at
+    start = timezone.localdate(at)
+    return ReturnPeriod(basis=basis, start=start, last_day=start + datetime.timedelta(days=days))
+
+
+def quantities_held_by_returns(*, order_id: int, exclude_return_id: int | None = None) -> dict:
+    """Per order line, what returns already hold: the requested quantity of an open return, the
+    received quantity of a closed one (a cancelled return holds nothing)."""
+    held: dict[int, int] = defaultdict(int)
+    lines = ReturnLine.objects.filter(return_request__order_id=order_id).exclude(
+        return_request__status=ReturnStatus.CANCELLED
+    )
+    if exclude_return_id is not None:
+        lines = lines.exclude(return_request_id=exclude_return_id)
+    closed = [s.value for s in CLOSED_RETURN_STATUSES]
+    for row in lines.values("order_line_id").annotate(
+        open_quantity=Sum("quantity", filter=~Q(return_request__status__in=closed)),
+        closed_quantity=Sum("quantity_received", filter=Q(return_request__status__in=closed)),
+    ):
+        held[row["order_line_id"]] += (row["open_quantity"] or 0) + (row["closed_quantity"] or 0)
+    return held
+
+
+@dataclass(frozen=True)
+class ReturnableLine:
+    line: OrderLine
+    returnable: int  # delivered minus what returns already hold
+
+
+def returnable_lines(*, order: Order) -> list[ReturnableLine]:
+    """Every line of the order with the quantity that may still be returned (0 included)."""
+    held = quantities_held_by_returns(order_id=order.pk)
+    return [
+        ReturnableLine(line=line, returnable=max(line.quantity - held.get(line.pk, 0), 0))
+        for line in OrderLine.objects.filter(order_id=order.pk).order_by("position")
+    ]
+
+
+# --- Returns -----------------------------------------------------------------------------------
+
+
+def _with_lines(queryset: QuerySet) -> QuerySet:
+    return queryset.select_related("order").prefetch_related(
+        Prefetch(
+            "lines",
+            queryset=ReturnLine.objects.select_related("order_line", "reason", "action").order_by(
+                "pk"
+            ),
+        )
+    )
+
+
+def returns_of_order(*, shop: Shop, order: Order) -> list[ReturnRequest]:
+    """The order's returns, newest first, with their lines (three queries)."""
+    return list(
+        _with_lines(ReturnRequest.objects.filter(shop=shop, order_id=order.pk)).order_by(
+            "-requested_at", "-pk"
+        )
+    )
+
+
+def return_for_staff(*, shop: Shop, number: str) -> ReturnRequest:
+    """One return of this shop by its number; 404 for another shop's or an unknown one."""
+    found = _with_lines(ReturnRequest.objects.filter(shop=shop, number=number)).first()
+    if found is None:
+        raise Http404("No such return.")
+    found.shop = shop
+    return found
+
+
+def returns_of_customer(*, shop: Shop, customer_id: int) -> list[ReturnRequest]:
+    """A customer's returns (of orders placed with their account), newest first."""
+    return list(
+        _with_lines(
+            ReturnRequest.objects.filter(shop=shop, order__customer_id=customer_id)
+        ).order_by("-requested_at", "-pk")
+    )
+
+
+def return_of_customer(*, shop: Shop, customer_id: int, number: str) -> ReturnRequest:
+    """One of the customer's returns; 404 for anyone else's."""
+    found = _with_lines(
+        ReturnRequest.objects.filter(shop=shop, order__customer_id=customer_id, number=number)
+    ).first()
+    if found is None:
+        raise Http404("No such return.")
+    return found
+
+
+def return_by_id(*, shop: Shop, return_id: int) -> ReturnRequest:
+    """A return a signed link names (the link was checked for this shop); 404 otherwise."""
+    found = _with_lines(ReturnRequest.objects.filter(shop=shop, pk=return_id)).first()
+    if found is None:
+        raise Http404("No such return.")
+    return found
+
+
+# --- The back office's Returns list -----------------------------------------------------------
+
+RETURN_LIST_PAGE_SIZE = 50
+RETURN_LIST_COUNT_CAP = 10_000
+# Newest first: requested, then id.
+RETURN_KEYSET = instant_keyset("requested_at")
+
+# The list's saved tabs: what needs the shop's next step.
+STAGES = ("approve", "receive", "refund")
+
+
+@dataclass(frozen=True)
+class ReturnFilters:
+    """What the Returns list shows: every field narrows it; the empty filter shows all."""
+
+    statuses: tuple[str, ...] = ()
+    reasons: tuple[int, ...] = ()
+    actions: tuple[int, ...] = ()
+    stage: str = ""  # one of STAGES: to approve, to receive, to refund
+    date_from: datetime.date | None = None  # requested on, inclusive
+    date_to: datetime.date | None = None
+    query: str = ""  # a return or order number (or part), the customer's name or e-mail
+
+
+@dataclass
+class ReturnPage:
+    returns: list[ReturnRequest]
+    previous_cursor: str | None
+    next_cursor: str | None
+    is_first: bool
+    is_last: bool
+
+
+def filtered_returns(*, shop: Shop, filters: ReturnFilters) -> QuerySet[ReturnRequest]:
+    queryset = ReturnRequest.objects.filter(shop=shop)
+    if filters.statuses:
+        queryset = queryset.filter(status__in=sorted(set(filters.statuses)))
+    if filters.reasons:
+        queryset = queryset.filter(lines__reason_id__in=sorted(set(filters.reasons)))
+    if filters.actions:
+        queryset = queryset.filter(lines__action_id__in=sorted(set(filters.actions)))
+    if filters.reasons or filters.actions:
+        queryset = queryset.distinct()
+    handled = [s.value for s in HANDLED_RETURN_STATUSES]
+    if filters.stage == "approve":
+        queryset = queryset.filter(status=ReturnStatus.NEW)
+    elif filters.stage == "receive":
+        queryset = queryset.filter(status__in=handled, received_at__isnull=True)
+    elif filters.stage == "refund":
+        queryset = queryset.filter(status__in=handled, received_at__isnull=False)
+    if filters.date_from:
+        queryset = queryset.filter(requested_at__date__gte=filters.date_from)
+    if filters.date_to:
+        queryset = queryset.filter(requested_at__date__lte=filters.date_to)
+    query = " ".join(filters.query.split())
+    if query:
+        queryset = queryset.filter(
+            Q(number__icontains=query)
+            | Q(order__number__icontains=query)
+            | Q(customer_name__icontains=query)
+            | Q(email__icontains=query)
+        )
+    return queryset
+
+
+def return_list(
+    *,
+    shop: Shop,
+    filters: ReturnFilters,
+    after: str | None = None,
+    before: str | None = None,
+    last: bool = False,
+    page_size: int = RETURN_LIST_PAGE_SIZE,
+) -> ReturnPage:
+    """One page of the shop's returns, newest first, with their order and lines (3 statements).
+    Raises kantoor.core.keyset.InvalidCursor for a bad page token."""
+    page = keyset_page(
+        filtered_returns(shop=shop, filters=filters).select_related("order"),
+        RETURN_KEYSET,
+        after=after,
+        before=before,
+        last=last,
+        page_size=page_size,
+    )
+    rows = page.rows
+    lines = defaultdict(list)
+    for line in ReturnLine.objects.filter(return_request__in=[r.pk for r in rows]).select_related(
+        "order_line", "reason", "action"
+    ):
+        lines[line.return_request_id].append(line)
+    for found in rows:
+        found.line_list = lines[found.pk]
+    return ReturnPage(rows, page.previous_cursor, page.next_cursor, page.is_first, page.is_last)
+
+
+def count_returns(
+    *, shop: Shop, filters: ReturnFilters, cap: int = RETURN_LIST_COUNT_CAP
+) -> tuple[int, bool]:
+    """(how many returns match, exact?): counts at most ``cap`` + 1 rows."""
+    counted = filtered_returns(shop=shop, filters=filters).order_by()[: cap + 1].count()
+    return (counted, True) if counted <= cap else (cap, False)

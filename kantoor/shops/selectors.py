@@ -47,7 +47,8 @@ def membership_for(*, user: User, slug: str) -> Membership:
 
 
 def shop_by_slug(*, slug: str) -> Shop:
-    shop = Shop.objects.filter(slug=slug).first()
+    # The workflow settings come along (one join): the storefront reads them on every page.
+    shop = Shop.objects.select_related("workflow_settings").filter(slug=slug).first()
     if shop is None:
         raise Http404("No such shop.")
     return shop

@@ -270,3 +270,26 @@ class SetPasswordForm(StorefrontForm):
         help_text=_("At least 8 characters. A few words together make a strong password."),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password", "autofocus": True}),
     )
+
+
+class GuestReturnForm(StorefrontForm):
+    """The order a guest wants to return something of: its number, e-mail address, postcode."""
+
+    number = forms.CharField(
+        label=_("Order number"),
+        max_length=40,
+        help_text=_("In your order confirmation, e.g. ORD2026-0042."),
+        error_messages={"required": _("Enter the order number.")},
+    )
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        help_text=_("The address you ordered with."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    postcode = forms.CharField(
+        label=_("Postcode"),
+        max_length=20,
+        help_text=_("Of the billing or delivery address."),
+        error_messages={"required": _("Enter the postcode.")},
+        widget=forms.TextInput(attrs={"autocomplete": "postal-code"}),
+    )

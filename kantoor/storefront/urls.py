@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kantoor.storefront.views import account, auth, cart, catalog, checkout, invoices
+from kantoor.storefront.views import account, auth, cart, catalog, checkout, invoices, returns
 
 app_name = "storefront"
 
@@ -17,6 +17,10 @@ urlpatterns = [
     path("account/", account.account, name="account"),
     path("account/orders/<str:number>/", account.order_detail, name="order"),
     path("account/orders/<str:number>/reorder/", account.reorder, name="reorder"),
+    path("account/orders/<str:number>/return/", returns.account_return, name="account_return"),
+    path("returns/", returns.guest_returns, name="guest_returns"),
+    path("returns/new/", returns.guest_return_form, name="guest_return_form"),
+    path("returns/<str:token>/", returns.return_page, name="return_page"),
     path(
         "account/invoices/<str:number>/<str:fmt>/",
         invoices.invoice_download,

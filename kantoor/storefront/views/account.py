@@ -9,6 +9,12 @@ from kantoor.invoices.list_selectors import invoices_for_customer
 from kantoor.invoices.order_list import payment_states
 from kantoor.invoices.selectors import invoices_for_order
 from kantoor.orders.selectors import order_for_customer, orders_for_customer
+from kantoor.returns.errors import ReturnError
+from kantoor.returns.links import return_token
+from kantoor.returns.models import ReturnSource
+from kantoor.returns.selectors import returnable_lines, returns_of_customer, returns_of_order
+from kantoor.returns.services import check_order_returnable
+from kantoor.shops.modules import module_enabled
 from kantoor.storefront.selectors import order_vat_breakdown
 from kantoor.storefront.services import reorder_into_cart
 from kantoor.storefront.views.common import customer_required, page, shop_url, shop_view
@@ -30,10 +36,16 @@ def account(request):
         order.payment = states[order.pk]
     billing, delivery = default_addresses(customer=request.customer)
     invoices = invoices_for_customer(shop=request.shop, customer=request.customer)
+    returns = (
+        returns_of_customer(shop=request.shop, customer_id=request.customer.pk)
+        if module_enabled(shop=request.shop, module="returns")
+        else []
+    )
     return page(
         request,
         "storefront/account/account.html",
         {
+            "returns": _with_links(request.shop, returns),
             "orders": orders_page,
             "billing": billing,
             "delivery": delivery,
@@ -41,6 +53,29 @@ def account(request):
             "more_invoices": invoices[INVOICES_SHOWN : INVOICES_SHOWN + 1].exists(),
         },
     )
+
+
+def _with_links(shop, returns):
+    for found in returns:
+        found.token = return_token(shop_id=shop.pk, return_id=found.pk)
+    return returns
+
+
+def _return_offer(shop, order) -> dict:
+    """What the order page says about returns: a Return button when something can still be
+    returned, the shop's "contact us" when customers do not request returns themselves, and
+    the order's returns."""
+    if not module_enabled(shop=shop, module="returns"):
+        return {}
+    offer = {"returns": _with_links(shop, returns_of_order(shop=shop, order=order))}
+    try:
+        check_order_returnable(shop=shop, order=order, source=ReturnSource.ACCOUNT)
+    except ReturnError as refused:
+        if refused.code == "self_service_off":
+            offer["return_contact"] = refused.message
+        return offer
+    offer["can_return"] = any(item.returnable for item in returnable_lines(order=order))
+    return offer
 
 
 @require_GET
@@ -52,6 +87,7 @@ def order_detail(request, number: str):
         request,
         "storefront/account/order_detail.html",
         {
+            **_return_offer(request.shop, order),
             "order": order,
             "vat_breakdown": order_vat_breakdown(order=order),
             "invoices": list(invoices_for_order(shop=request.shop, order=order)),

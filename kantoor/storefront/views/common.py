@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from kantoor.shops.models import Language
-from kantoor.shops.selectors import shop_by_slug
+from kantoor.shops.selectors import shop_by_slug, workflow_settings_for
 from kantoor.storefront import customer_session
 from kantoor.storefront.cart import Cart
 
@@ -47,9 +47,18 @@ def page(request, template: str, context: dict | None = None, status: int = 200)
         "shop": request.shop,
         "customer": request.customer,
         "cart_count": request.cart.count,
+        "guest_returns": guest_returns_on(request.shop),
         **(context or {}),
     }
     return render(request, template, context, status=status)
+
+
+def guest_returns_on(shop) -> bool:
+    """Whether the footer offers the guest return page (returns, self-service and guests on)."""
+    settings = workflow_settings_for(shop=shop)
+    return bool(
+        settings.returns_enabled and settings.returns_self_service and settings.returns_for_guests
+    )
 
 
 def shop_url(request, name: str, **kwargs) -> str:

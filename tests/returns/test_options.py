@@ -3,8 +3,10 @@
 import pytest
 from django.core.exceptions import ValidationError
 
+from kantoor.core.actors import Actor
 from kantoor.returns import selectors, services
-from kantoor.returns.models import ReturnAction, ReturnReason
+from kantoor.returns.models import ReturnAction, ReturnReason, ReturnSource
+from kantoor.returns.services import RequestedLine, request_return
 from kantoor.shops.models import SettingsChange
 
 
@@ -57,12 +59,21 @@ def test_a_deactivated_entry_is_kept_but_not_offered(shop):
     assert SettingsChange.objects.filter(field=f"reasons.{reason.pk}.active").get().after is False
 
 
-def test_an_entry_in_use_cannot_be_deleted(shop, monkeypatch):
-    reason = add(shop)
-    monkeypatch.setattr(services, "return_option_in_use", lambda option: True)
-    with pytest.raises(services.OptionInUse):
-        services.delete_return_option(shop=shop, user=None, list_name="reasons", pk=reason.pk)
-    assert ReturnReason.objects.filter(pk=reason.pk).exists()
+def test_an_entry_a_return_uses_cannot_be_deleted(shop, delivered_order, reasons, actions):
+    line = delivered_order.lines.first()
+    request_return(
+        shop=shop,
+        order=delivered_order,
+        lines=[RequestedLine(line.pk, 1, reasons[0].pk, actions[0].pk)],
+        source=ReturnSource.ACCOUNT,
+        actor=Actor.customer(delivered_order.email),
+    )
+    for list_name, used in (("reasons", reasons[0]), ("actions", actions[0])):
+        with pytest.raises(services.OptionInUse, match="deactivate it instead"):
+            services.delete_return_option(shop=shop, user=None, list_name=list_name, pk=used.pk)
+    assert ReturnReason.objects.filter(pk=reasons[0].pk).exists()
+    services.delete_return_option(shop=shop, user=None, list_name="reasons", pk=reasons[1].pk)
+    assert not ReturnReason.objects.filter(pk=reasons[1].pk).exists()
 
 
 def test_an_unused_entry_is_deleted_and_the_deletion_recorded(shop, owner):

@@ -1,0 +1,27 @@
+# URL patterns below /backoffice/<slug:shop_slug>/ ; names live in the "backoffice" namespace.
+from django.urls import path
+
+from kantoor.backoffice.returns import views
+
+STEPS = {
+    "approve": views.return_approve,
+    "reject": views.return_reject,
+    "status": views.return_status,
+    "receive": views.return_receive,
+    "refund": views.return_refund,
+    "complete": views.return_complete,
+}
+
+urlpatterns: list = [
+    path("orders/<str:number>/returns/new/", views.return_new, name="return_new"),
+    *(
+        path(
+            f"orders/<str:number>/returns/<str:return_number>/{step}/",
+            view,
+            name=f"return_{step}",
+        )
+        for step, view in STEPS.items()
+    ),
+    path("returns/", views.return_list_view, name="returns"),
+    path("returns/<str:return_number>/", views.return_open, name="return"),
+]

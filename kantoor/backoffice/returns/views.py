@@ -1,0 +1,342 @@
+"""The back office's returns: the steps on an order's Returns tab, a return made by staff for a
+customer, and a return opened by its number. Thin: parse the form, call a returns service,
+send the browser back to the tab with the return highlighted."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from kantoor.backoffice.access import shop_staff_required
+from kantoor.backoffice.lists import ShopListView
+from kantoor.backoffice.menu import entry_by_key
+from kantoor.backoffice.returns.forms import (
+    NoteForm,
+    ReceiveForm,
+    ReturnListForm,
+    ReturnStatusForm,
+    filter_query,
+)
+from kantoor.backoffice.views import render_in_shop
+from kantoor.core.actors import Actor
+from kantoor.orders.selectors import order_for_staff
+from kantoor.returns.errors import ReturnError
+from kantoor.returns.forms import ReturnForm
+from kantoor.returns.models import ReturnRequest, ReturnSource, ReturnStatus
+from kantoor.returns.selectors import (
+    count_returns,
+    return_for_staff,
+    return_list,
+    return_options,
+    returnable_lines,
+)
+from kantoor.returns.services import (
+    approve_return,
+    change_return_status,
+    check_order_returnable,
+    complete_return,
+    receive_return,
+    refund_return,
+    reject_return,
+    request_return,
+)
+from kantoor.shops.document_statuses import StatusKind
+from kantoor.shops.modules import module_required
+from kantoor.shops.selectors import status_appearances_for
+
+
+def returns_tab_url(order, return_number: str | None = None) -> str:
+    url = reverse("backoffice:order", kwargs={"shop_slug": order.shop.slug, "number": order.number})
+    query = {"tab": "returns"}
+    if return_number:
+        query["return"] = return_number
+    return f"{url}?{urlencode(query)}#return-{return_number or ''}"
+
+
+def _order_and_return(request, number: str, return_number: str):
+    order = order_for_staff(shop=request.shop, number=number)
+    found = return_for_staff(shop=request.shop, number=return_number)
+    if found.order_id != order.pk:
+        raise Http404("No such return on this order.")
+    return order, found
+
+
+def _note(request) -> str:
+    form = NoteForm(request.POST)
+    return form.cleaned_data["note"] if form.is_valid() else request.POST.get("note", "")
+
+
+def _step(request, number: str, return_number: str, step, done: str) -> HttpResponse:
+    """Run one step on a return; say what happened (or why not) above the tab."""
+    order, found = _order_and_return(request, number, return_number)
+    try:
+        step(found)
+    except ReturnError as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, done % {"number": found.number})
+    return redirect(returns_tab_url(order, found.number))
+
+
+@require_POST
+@shop_staff_required
+@module_required("returns")
+def return_approve(request: HttpRequest, shop_slug: str, number: str, return_number: str):
+    actor = Actor.staff(request.user)
+    return _step(
+        request,
+        number,
+        return_number,
+        lambda found: approve_return(
+            shop=request.shop, return_id=found.pk, actor=actor, note=_note(request)
+        ),
+        _("Return %(number)s approved; the customer is e-mailed where to send it."),
+    )
+
+
+@require_POST
+@shop_staff_required
+@module_required("returns")
+def return_reject(request: HttpRequest, shop_slug: str, number: str, return_number: str):
+    actor = Actor.staff(request.user)
+    return _step(
+        request,
+        number,
+        return_number,
+        lambda found: reject_return(
+            shop=request.shop, return_id=found.pk, actor=actor, note=_note(request)
+        ),
+        _("Return %(number)s rejected; the customer is e-mailed your message."),
+    )
+
+
+@require_POST
+@shop_staff_required
+@module_required("returns")
+def return_status(request: HttpRequest, shop_slug: str, number: str, return_number: str):
+    form = ReturnStatusForm(request.POST)
+    status = form.cleaned_data["status"] if form.is_valid() else ""
+    actor = Actor.staff(request.user)
+    return _step(
+        request,
+        number,
+        return_number,
+        lambda found: change_return_status(
+            shop=request.shop, return_id=found.pk, status=status, actor=actor
+        ),
+        _("Status of return %(number)s changed."),
+    )
+
+
+@require_POST
+@shop_staff_required
+@module_required("returns")
+def return_receive(request: HttpRequest, shop_slug: str, number: str, return_number: str):
+    order, found = _order_and_return(request, number, return_number)
+    form = ReceiveForm(request.POST, return_request=found)
+    if not form.is_valid() or not form.awaiting:
+        messages.error(request, _("Say for each line how many arrived."))
+        return redirect(returns_tab_url(order, found.number))
+    try:
+        receive_return(
+            shop=request.shop,
+            return_id=found.pk,
+            lines=form.received_lines(),
+            actor=Actor.staff(request.user),
+        )
+    except ReturnError as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, _("Return %(number)s received.") % {"number": found.number})
+    return redirect(returns_tab_url(order, found.number))
+
+
+@require_POST
+@shop_staff_required
+@module_required("returns")
+def return_refund(request: HttpRequest, shop_slug: str, number: str, return_number: str):
+    order, found = _order_and_return(request, number, return_number)
+    try:
+        _request, credits = refund_return(
+            shop=request.shop,
+            return_id=found.pk,
+            actor=Actor.staff(request.user),
+            note=_note(request),
+        )
+    except ReturnError as refused:
+        messages.error(request, refused.message)
+        return redirect(returns_tab_url(order, found.number))
+    messages.success(
+        request,
+        _(
+            "Return %(number)s credited with credit invoice %(credits)s. Pay the money back "
+            "from the Invoices tab (refund through the payment provider, or mark it refunded)."
+        )
+        % {"number": found.number, "credits": ", ".join(c.number for c in credits)},
+    )
+    return redirect(returns_tab_url(order, found.number))
+
+
+@require_POST
+@shop_staff_required
+@module_required("returns")
+def return_complete(request: HttpRequest, shop_slug: str, number: str, return_number: str):
+    actor = Actor.staff(request.user)
+    return _step(
+        request,
+        number,
+        return_number,
+        lambda found: complete_return(
+            shop=request.shop, return_id=found.pk, actor=actor, note=_note(request)
+        ),
+        _("Return %(number)s completed; the customer is e-mailed your message."),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@shop_staff_required
+@module_required("returns")
+def return_new(request: HttpRequest, shop_slug: str, number: str) -> HttpResponse:
+    """Staff make a return for the customer (phone, e-mail, at the counter)."""
+    shop = request.shop
+    order = order_for_staff(shop=shop, number=number)
+    refusal = ""
+    try:
+        check_order_returnable(shop=shop, order=order, source=ReturnSource.STAFF)
+    except ReturnError as refused:
+        refusal = refused.message
+    form = ReturnForm(
+        request.POST or None,
+        returnable=returnable_lines(order=order),
+        reasons=return_options(shop=shop, list_name="reasons", active_only=True),
+        actions=return_options(shop=shop, list_name="actions", active_only=True),
+        language=order.language,
+    )
+    status = 200
+    if request.method == "POST" and not refusal:
+        status = 400
+        if form.is_valid():
+            try:
+                created = request_return(
+                    shop=shop,
+                    order=order,
+                    lines=form.requested_lines(),
+                    source=ReturnSource.STAFF,
+                    actor=Actor.staff(request.user),
+                    comment=form.cleaned_data["comment"],
+                )
+            except ReturnError as refused:
+                form.add_error(refused.field if refused.field in form.fields else None, refused)
+            else:
+                messages.success(
+                    request,
+                    _("Return %(number)s made; the customer gets the confirmation by e-mail.")
+                    % {"number": created.number},
+                )
+                return redirect(returns_tab_url(order, created.number))
+    response = render_in_shop(
+        request,
+        "backoffice/returns/new.html",
+        {"order": order, "form": form, "refusal": refusal},
+        active=entry_by_key("orders"),
+    )
+    response.status_code = status
+    return response
+
+
+@require_GET
+@shop_staff_required
+@module_required("returns")
+def return_open(request: HttpRequest, shop_slug: str, return_number: str) -> HttpResponse:
+    """A return by its number: its order's Returns tab, with the return highlighted."""
+    found = return_for_staff(shop=request.shop, number=return_number)
+    found.order.shop = request.shop
+    return redirect(returns_tab_url(found.order, found.number))
+
+
+# --- The Returns list -------------------------------------------------------------------------
+
+RETURN_TABS = (
+    ("all", _lazy("All"), {}),
+    ("approve", _lazy("To approve"), {"stage": "approve"}),
+    ("receive", _lazy("To receive"), {"stage": "receive"}),
+    ("refund", _lazy("To resolve"), {"stage": "refund"}),
+)
+
+
+def _return_status_choices(shop) -> list[tuple[str, str]]:
+    appearances = status_appearances_for(shop=shop)
+    return [
+        (status.value, appearances.badge(StatusKind.RETURN, status.value).label)
+        for status in ReturnStatus
+    ]
+
+
+class ReturnListView(ShopListView):
+    """The shop's returns, newest first: search, filters, the saved tabs of the next step."""
+
+    area = "returns"
+    element_prefix = "return"
+    form_class = ReturnListForm
+    to_query = staticmethod(filter_query)
+    model = ReturnRequest
+    module = "returns"
+
+    def get_form_kwargs(self):
+        self.status_choices = _return_status_choices(self.request.shop)
+        return {"shop": self.request.shop, "status_choices": self.status_choices}
+
+    def get_page(self, filters, **cursor):
+        return return_list(shop=self.shop, filters=filters, **cursor)
+
+    def get_count(self, filters):
+        value, exact = count_returns(shop=self.shop, filters=filters)
+        return {"value": value, "exact": exact, "estimate": None}
+
+    def has_filters(self, filters):
+        return super().has_filters(filters) or bool(
+            filters.statuses or filters.reasons or filters.actions or filters.stage
+        )
+
+    def get_chips(self, links):
+        filters = links.filters
+        labels = dict(self.status_choices)
+        reasons = dict(self.form.fields["reason"].choices)
+        actions = dict(self.form.fields["action"].choices)
+        chips = links.search_chip()
+        chips += links.value_chips(
+            "status", filters.statuses, lambda v: _("Status: %(status)s") % {"status": labels[v]}
+        )
+        chips += links.value_chips(
+            "reason", filters.reasons, lambda v: _("Reason: %(reason)s") % {"reason": reasons[v]}
+        )
+        chips += links.value_chips(
+            "action",
+            filters.actions,
+            lambda v: _("Customer asks for: %(action)s") % {"action": actions[v]},
+        )
+        return chips + links.date_chip()
+
+    def get_extra_context(self, links):
+        stage = links.filters.stage
+        return {
+            "tabs": [
+                {
+                    "key": key,
+                    "label": label,
+                    "href": links.href(stage=values.get("stage", "")),
+                    "current": stage == values.get("stage", ""),
+                }
+                for key, label, values in RETURN_TABS
+            ]
+        }
+
+
+return_list_view = ReturnListView.as_view()

@@ -383,3 +383,17 @@ ORDER_NOTES = [
     "Please deliver after 17:00.",
     "Bel even aan bij de achterdeur.",
 ]
+
+
+# The demo shop's return reasons and actions (Settings > Workflow > Returns), (nl, en).
+RETURN_REASONS = (
+    ("Beschadigd aangekomen", "Arrived damaged"),
+    ("Past niet", "Does not fit"),
+    ("Verkeerd artikel ontvangen", "Wrong item received"),
+    ("Niet wat ik verwachtte", "Not what I expected"),
+)
+RETURN_ACTIONS = (
+    ("Geld terug", "Refund"),
+    ("Ruilen", "Exchange"),
+    ("Repareren", "Repair"),
+)

@@ -49,6 +49,18 @@ from kantoor.orders.services import ADDRESS_FIELDS, LineEdit, edit_order
 from kantoor.payments.bulk import BulkPayment, record_payments_in_bulk
 from kantoor.payments.models import Provider
 from kantoor.payments.services import record_bank_transfer
+from kantoor.returns.models import ReturnAction, ReturnReason, ReturnSource
+from kantoor.returns.services import (
+    ReceivedLine,
+    RequestedLine,
+    ReturnError,
+    approve_return,
+    complete_return,
+    receive_return,
+    refund_return,
+    reject_return,
+    request_return,
+)
 from kantoor.shops.models import Membership, Role, Shop, User
 from kantoor.shops.services import create_shop
 
@@ -132,9 +144,9 @@ def seed_demo(*, slug: str, orders: int, seed: int) -> SeedOutcome:
             )
             _stock_up(locked, requests, seed=seed)
             place_orders_in_bulk(shop=locked, requests=requests)
-            _invoice_history(
-                locked, owner, first_new_id=_first_new_order_id(locked, missing), seed=seed
-            )
+            first_new_id = _first_new_order_id(locked, missing)
+            _invoice_history(locked, owner, first_new_id=first_new_id, seed=seed)
+            _return_history(locked, owner, first_new_id=first_new_id, seed=seed)
     return SeedOutcome(added=max(missing, 0), existing=existing, seconds=time.monotonic() - started)
 
 
@@ -453,6 +465,88 @@ def _invoice_history(shop: Shop, owner: User, *, first_new_id: int, seed: int) -
                     notify_customer=False,  # history: no e-mail
                 )
     _mark_paid_in_bulk(shop, staff, new_orders=new_orders.exclude(pk__in=edited), rng=rng)
+
+
+# Returns of recent orders, one of each way a return goes (requested, approved, received and
+# back in stock, credited, completed without money, rejected), through the returns services.
+RETURN_OUTCOMES = ("new", "approved", "received", "credited", "completed", "rejected") * 2
+
+
+def _return_options(shop: Shop) -> tuple[list[ReturnReason], list[ReturnAction]]:
+    for model, labels in (
+        (ReturnReason, demo_data.RETURN_REASONS),
+        (ReturnAction, demo_data.RETURN_ACTIONS),
+    ):
+        if not model.objects.filter(shop=shop).exists():
+            model.objects.bulk_create(
+                model(shop=shop, label_nl=nl, label_en=en, position=i)
+                for i, (nl, en) in enumerate(labels)
+            )
+    return list(ReturnReason.objects.filter(shop=shop)), list(
+        ReturnAction.objects.filter(shop=shop)
+    )
+
+
+def _return_history(shop: Shop, owner: User, *, first_new_id: int, seed: int) -> None:
+    """A dozen returns of the newest delivered and completed orders just added, in every
+    state a return can be in; no e-mails (history)."""
+    rng = random.Random(seed + 1)
+    staff = Actor.staff(owner)
+    reasons, actions = _return_options(shop)
+    orders = list(
+        Order.objects.filter(
+            shop=shop, pk__gte=first_new_id, status__in=[S.DELIVERED, S.COMPLETED, S.SHIPPED]
+        )
+        .order_by("-id")
+        .prefetch_related("lines")[: len(RETURN_OUTCOMES)]
+    )
+    for order, outcome in zip(orders, RETURN_OUTCOMES, strict=False):
+        line = rng.choice(list(order.lines.all()))
+        requested = [
+            RequestedLine(
+                line.pk,
+                rng.randint(1, line.quantity),
+                rng.choice(reasons).pk,
+                rng.choice(actions).pk,
+            )
+        ]
+        quiet = {"actor": staff, "notify_customer": False}
+        try:
+            try:
+                made = request_return(
+                    shop=shop,
+                    order=order,
+                    lines=requested,
+                    source=ReturnSource.ACCOUNT if order.customer_id else ReturnSource.GUEST,
+                    **quiet,
+                )
+            except ReturnError:  # past its period: the shop took it in anyway
+                made = request_return(
+                    shop=shop, order=order, lines=requested, source=ReturnSource.STAFF, **quiet
+                )
+            if outcome == "new":
+                continue
+            if outcome == "rejected":
+                reject_return(
+                    shop=shop, return_id=made.pk, note="Buiten de retourtermijn.", **quiet
+                )
+                continue
+            approve_return(shop=shop, return_id=made.pk, **quiet)
+            if outcome == "approved":
+                continue
+            received = [
+                ReceivedLine(rl.pk, rl.quantity, restock=outcome != "completed")
+                for rl in made.lines.all()
+            ]
+            receive_return(shop=shop, return_id=made.pk, lines=received, **quiet)
+            if outcome == "credited":
+                refund_return(shop=shop, return_id=made.pk, **quiet)
+            elif outcome == "completed":
+                complete_return(
+                    shop=shop, return_id=made.pk, note="Gerepareerd en teruggestuurd.", **quiet
+                )
+        except KantoorError:
+            continue
 
 
 # How the paid invoices were paid: mostly online (the demo provider), some by bank transfer.

@@ -201,10 +201,19 @@ INVOICE_KEYSET = Keyset("issued_on", True, datetime.date.isoformat, datetime.dat
 
 
 def invoiced_and_difference(*, invoices: list[Invoice], order: Order) -> dict[str, Decimal]:
-    """What the order's invoices add up to, the order total and the difference (to invoice)."""
-    invoiced = sum((invoice.total_gross for invoice in invoices), Decimal("0.00"))
+    """What the order's invoices add up to (credits for returned goods apart), the order total
+    and the difference (to invoice)."""
+    invoiced = sum(
+        (invoice.total_gross for invoice in invoices if not invoice.for_returned_goods),
+        Decimal("0.00"),
+    )
+    returned = sum(
+        (invoice.total_gross for invoice in invoices if invoice.for_returned_goods),
+        Decimal("0.00"),
+    )
     return {
         "invoiced": invoiced,
+        "returned": returned,  # credits for returned goods: no correction of the order
         "order_total": order.total_gross,
         "difference": order.total_gross - invoiced,
     }

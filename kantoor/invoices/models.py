@@ -73,6 +73,12 @@ class Invoice(models.Model):
         related_name="corrections",
         verbose_name=_("corrects invoice"),
     )
+    # A credit invoice for goods the customer sent back (a return's refund): it does not correct
+    # the order (which still says what was ordered and delivered) but lowers what is owed on it.
+    # The order's "invoiced against its total" leaves these out; what is due counts them.
+    for_returned_goods = models.BooleanField(
+        _("for returned goods"), default=False, db_default=False
+    )
     order_number = models.CharField(_("order"), max_length=40)
     currency = models.CharField(_("currency"), max_length=3)
     prices_include_vat = models.BooleanField(_("prices include VAT"))

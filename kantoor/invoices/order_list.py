@@ -222,11 +222,11 @@ def filtered_orders(*, shop: Shop, filters: OrderFilters) -> QuerySet[Order]:
 
 
 def _invoiced_sum():
-    """The sum of the order's invoices (debit positive, credit negative), 0 without any: one
-    probe of the invoice_order_id index per order."""
+    """The sum of the order's invoices (debit positive, credit negative; credits for returned
+    goods left out), 0 without any: one probe of the invoice_order_id index per order."""
     return Coalesce(
         Subquery(
-            Invoice.objects.filter(order_id=OuterRef("pk"))
+            Invoice.objects.filter(order_id=OuterRef("pk"), for_returned_goods=False)
             .order_by()
             .values("order_id")
             .annotate(total=Sum("total_gross"))

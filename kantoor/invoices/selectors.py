@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 
 from kantoor.core.money import ZERO
 from kantoor.core.statuses import OrderStatus
@@ -87,26 +87,30 @@ def order_is_paid(*, shop: Shop, order: Order) -> bool:
     ``kantoor.invoices.order_list.order_paid_condition`` is the same rule in SQL."""
     rows = list(
         Invoice.objects.filter(shop=shop, order_id=order.pk).values_list(
-            "kind", "state", "total_gross"
+            "kind", "state", "total_gross", "for_returned_goods"
         )
     )
     if not rows:
         return False
-    for kind, state, _total in rows:
+    for kind, state, _total, _returned in rows:
         settled = SETTLED_CREDIT if kind == InvoiceKind.CREDIT else SETTLED_DEBIT
         if state not in settled:
             return False
-    return sum((total for _kind, _state, total in rows), ZERO) >= _owed(shop=shop, order=order)
+    invoiced = sum((total for _k, _s, total, returned in rows if not returned), ZERO)
+    return invoiced >= _owed(shop=shop, order=order)
 
 
 def order_amount_due(*, shop: Shop, order: Order) -> Decimal:
     """What the customer still owes on the order as it is now: its total (nothing once
-    cancelled) minus the money that came in on its invoices (payments, part payments, minus what
-    was paid back). Negative: the shop owes the customer that much."""
-    received = Invoice.objects.filter(shop=shop, order_id=order.pk).aggregate(
-        total=Sum("amount_paid")
-    )["total"]
-    return (_owed(shop=shop, order=order) - Decimal(received or ZERO)).quantize(Decimal("0.01"))
+    cancelled), less what was credited for returned goods, minus the money that came in on its
+    invoices (payments, part payments, minus what was paid back). Negative: the shop owes the
+    customer that much."""
+    figures = Invoice.objects.filter(shop=shop, order_id=order.pk).aggregate(
+        received=Sum("amount_paid"),
+        returned=Sum("total_gross", filter=Q(for_returned_goods=True)),
+    )
+    owed = _owed(shop=shop, order=order) + Decimal(figures["returned"] or ZERO)
+    return (owed - Decimal(figures["received"] or ZERO)).quantize(Decimal("0.01"))
 
 
 def part_payments_received(*, shop: Shop, order: Order) -> Decimal:

@@ -114,6 +114,7 @@ class ReturnRequest(models.Model):
         indexes = [
             models.Index(fields=["shop", "-requested_at", "-id"], name="return_shop_requested_id"),
             models.Index(fields=["shop", "status", "-requested_at"], name="return_shop_status"),
+            models.Index(fields=["shop", "email"], name="return_shop_email"),
         ]
 
     def __str__(self) -> str:

@@ -246,13 +246,31 @@ def filtered_returns(*, shop: Shop, filters: ReturnFilters) -> QuerySet[ReturnRe
         queryset = queryset.filter(requested_at__date__lte=filters.date_to)
     query = " ".join(filters.query.split())
     if query:
-        queryset = queryset.filter(
-            Q(number__icontains=query)
-            | Q(order__number__icontains=query)
-            | Q(customer_name__icontains=query)
-            | Q(email__icontains=query)
-        )
+        queryset = queryset.filter(_search(shop=shop, query=query))
     return queryset
+
+
+def _search(*, shop: Shop, query: str) -> Q:
+    """A whole return or order number typed in the box is looked up by its unique index; a
+    whole e-mail address by equality; anything else matches a fragment of the return number,
+    the order number, the customer's name or e-mail address."""
+    if " " not in query and len(query) <= 40:
+        candidates = {query, query.upper()}
+        if ReturnRequest.objects.filter(shop=shop, number__in=candidates).exists():
+            return Q(number__in=candidates)
+        order_ids = list(
+            Order.objects.filter(shop=shop, number__in=candidates).values_list("pk", flat=True)
+        )
+        if order_ids:
+            return Q(order_id__in=order_ids)
+    if "@" in query and " " not in query:
+        return Q(email=query.lower())  # stored lowercase, as the order has it
+    return (
+        Q(number__icontains=query)
+        | Q(order__number__icontains=query)
+        | Q(customer_name__icontains=query)
+        | Q(email__icontains=query)
+    )
 
 
 def return_list(

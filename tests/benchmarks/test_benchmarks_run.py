@@ -42,7 +42,7 @@ def run(script: str, *args: str, url: str) -> dict:
 
 @pytest.mark.postgres
 @pytest.mark.parametrize(
-    "script", ["place_order.py", "storefront.py", "order_list.py", "messages.py"]
+    "script", ["place_order.py", "storefront.py", "order_list.py", "messages.py", "returns.py"]
 )
 def test_benchmark_has_help(script):
     result = subprocess.run(
@@ -124,3 +124,17 @@ def test_invoice_list_benchmark_runs(bench_url):
         assert row["p95_ms"] > 0 and row["sql_ms"] > 0 and row["ratio"] > 0, page
         assert row["statements"] > 0, page
     assert "number_fragment" in figures["pages"] and "page_5000" in figures["pages"]
+
+
+@pytest.mark.postgres
+def test_returns_benchmark_runs(bench_url):
+    figures = run(
+        "returns.py", "--orders", "120", "--returns", "30", "--requests", "2", url=bench_url
+    )
+    assert figures["name"] == "returns"
+    assert figures["returns"] >= 30
+    for page, row in figures["pages"].items():
+        assert row["status"] == 200, page
+        assert row["p95_ms"] > 0 and row["statements"] > 0, page
+    assert set(figures["pages"]) | set(figures["form"]) == set(figures["budget_p95_ms"])
+    assert figures["form"]["form_post"]["p95_ms"] > 0

@@ -13,6 +13,8 @@ from kantoor.core.actors import Actor
 from kantoor.core.statuses import OrderStatus
 from kantoor.customers.services import sign_up_customer
 from kantoor.invoices.models import Invoice, InvoiceKind
+from kantoor.invoices.selectors import order_amount_due
+from kantoor.invoices.services import propose_correction
 from kantoor.messaging.services import send_due_messages
 from kantoor.orders.services import change_order_status
 from kantoor.returns.links import return_token
@@ -319,3 +321,33 @@ def test_another_shops_staff_get_404_everywhere(
     assert stranger.get(bo(other_shop, "return", return_number=created.number)).status_code == 404
     created.refresh_from_db()
     assert created.status == ReturnStatus.NEW
+
+
+def test_a_refunded_return_is_no_correction_of_the_order_but_lowers_what_is_due(
+    shop, owner, account_order, reasons, actions
+):
+    """The credit for returned goods leaves the order as ordered: no new invoice is proposed
+    for the "difference", the order's invoices still cover it, and what is due drops."""
+    staff = Client()
+    staff.force_login(owner)
+    made = staff.post(
+        bo(shop, "return_new", number=account_order.number),
+        form_data(account_order, reasons, actions, BEL_01=2),
+    )
+    assert made.status_code == 302
+    created = ReturnRequest.objects.get()
+    base = {"number": account_order.number, "return_number": created.number}
+    staff.post(bo(shop, "return_approve", **base))
+    line = created.lines.get()
+    staff.post(bo(shop, "return_receive", **base), {f"line-{line.pk}-quantity": "2"})
+    staff.post(bo(shop, "return_refund", **base))
+    credit = Invoice.objects.get(kind=InvoiceKind.CREDIT)
+    assert credit.for_returned_goods and credit.total_gross == -2 * line.order_line.unit_price
+
+    proposal = propose_correction(shop=shop, order=account_order)
+    assert proposal.lines == () and proposal.kind == ""
+    due = order_amount_due(shop=shop, order=account_order)
+    assert due == account_order.total_gross + credit.total_gross  # nothing paid yet
+    tab = staff.get(bo(shop, "order", number=account_order.number) + "?tab=invoices").text
+    assert 'id="invoicing-returned"' in tab
+    assert "issue a new invoice for the difference" not in tab

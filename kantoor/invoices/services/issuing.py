@@ -208,6 +208,7 @@ def issue_invoice(
     corrects: Invoice | None = None,
     state: str = PaymentState.UNPAID,
     record_event: bool = True,
+    for_returned_goods: bool = False,
 ) -> Invoice:
     number = allocate_numbers(
         shop=shop, kind=_series_for(shop=shop, kind=kind), on=timezone.localdate(at)
@@ -223,6 +224,7 @@ def issue_invoice(
         corrects=corrects,
     )
     invoice.state = state
+    invoice.for_returned_goods = for_returned_goods
     invoice.save(force_insert=True)
     InvoiceLine.objects.bulk_create(invoice_lines)
     if record_event:
@@ -307,10 +309,13 @@ def write_order_invoices(
     return invoices
 
 
-def invoiced_lines(order_id: int) -> list[InvoiceLine]:
-    return list(
-        InvoiceLine.objects.filter(invoice__order_id=order_id).order_by("invoice_id", "position")
-    )
+def invoiced_lines(order_id: int, *, returned_goods: bool = True) -> list[InvoiceLine]:
+    """Every line invoiced on the order; ``returned_goods=False`` leaves out the credits for
+    returned goods (what was invoiced against the order itself)."""
+    lines = InvoiceLine.objects.filter(invoice__order_id=order_id)
+    if not returned_goods:
+        lines = lines.filter(invoice__for_returned_goods=False)
+    return list(lines.order_by("invoice_id", "position"))
 
 
 def check_not_over_credited(

@@ -341,8 +341,11 @@ def _proposal(*, order: Order, prefer: Invoice | None = None) -> CorrectionPropo
         order_lines = []
     else:
         order_lines = list(OrderLine.objects.filter(order_id=order.pk))
-    invoices = list(Invoice.objects.filter(order_id=order.pk).order_by("id"))
-    invoiced_so_far = invoiced_lines(order.pk)
+    # What was invoiced against the order itself: credits for returned goods are no correction.
+    invoices = list(
+        Invoice.objects.filter(order_id=order.pk, for_returned_goods=False).order_by("id")
+    )
+    invoiced_so_far = invoiced_lines(order.pk, returned_goods=False)
     lines = _difference(order=order, order_lines=order_lines, invoiced=invoiced_so_far)
     invoiced = _invoiced_breakdown(invoices)
     order_totals = totals_with_shipping(
@@ -434,6 +437,7 @@ def issue_corrections(
     actor: Actor,
     lines: Sequence[ProposedLine] | None = None,
     corrects: Invoice | int | None = None,
+    for_returned_goods: bool = False,
 ) -> list[Invoice]:
     """Issue the correction of an order: a debit or credit invoice for ``lines``, or one credit
     invoice per corrected invoice when it credits lines of several (see the module docstring).
@@ -443,7 +447,8 @@ def issue_corrections(
     the lines are checked (no quantity 0, no negative price, never more credited than invoiced)
     and priced with the one totals function. A total of 0 is refused. ``corrects`` (one of this
     order's invoices) is the invoice credited quantities are taken from first, where it has
-    them. Returns the invoices issued, credits first.
+    them. ``for_returned_goods``: credits for goods sent back (a return's refund), which lower
+    what is owed instead of correcting the order. Returns the invoices issued, credits first.
     """
     at = timezone.now()
     with transaction.atomic():
@@ -493,6 +498,7 @@ def issue_corrections(
                 actor=actor,
                 at=at,
                 corrects=part.corrects,
+                for_returned_goods=for_returned_goods,
             )
             for part in parts
         ]

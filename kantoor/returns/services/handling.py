@@ -4,7 +4,7 @@ arrived) or no money (repaired, rejected on inspection: completed with a note).
 
 Every step locks the order first and then the return (the order of locks of ``request_return``
 and the invoice services), writes one event on the order's timeline, and e-mails the customer
-where the step concerns them."""
+where the step concerns them (``notify_customer=False``: history seeded by seed_demo)."""
 
 from __future__ import annotations
 
@@ -100,7 +100,9 @@ def _refuse_unless(request: ReturnRequest, allowed, message: str) -> None:
         raise ReturnError(message % {"number": request.number}, code="wrong_status")
 
 
-def approve_return(*, shop: Shop, return_id: int, actor: Actor, note: str = "") -> ReturnRequest:
+def approve_return(
+    *, shop: Shop, return_id: int, actor: Actor, note: str = "", notify_customer: bool = True
+) -> ReturnRequest:
     """New → processing; the customer is told where to send the goods (and ``note``)."""
     note = _clean_note(note)
     with transaction.atomic():
@@ -109,11 +111,14 @@ def approve_return(*, shop: Shop, return_id: int, actor: Actor, note: str = "") 
             request, {ReturnStatus.NEW}, _("Return %(number)s has been decided on already.")
         )
         _move(request, to=ReturnStatus.PROCESSING, actor=actor, note=note)
-        queue_return_message(return_request=request, kind=MessageKind.RETURN_APPROVED)
+        if notify_customer:
+            queue_return_message(return_request=request, kind=MessageKind.RETURN_APPROVED)
     return request
 
 
-def reject_return(*, shop: Shop, return_id: int, actor: Actor, note: str) -> ReturnRequest:
+def reject_return(
+    *, shop: Shop, return_id: int, actor: Actor, note: str, notify_customer: bool = True
+) -> ReturnRequest:
     """A return that was not received is cancelled, with a message to the customer why."""
     note = _clean_note(note)
     if not note:
@@ -132,7 +137,8 @@ def reject_return(*, shop: Shop, return_id: int, actor: Actor, note: str) -> Ret
                 code="received",
             )
         _move(request, to=ReturnStatus.CANCELLED, actor=actor, note=note, close=True)
-        queue_return_message(return_request=request, kind=MessageKind.RETURN_REJECTED)
+        if notify_customer:
+            queue_return_message(return_request=request, kind=MessageKind.RETURN_REJECTED)
     return request
 
 
@@ -164,7 +170,12 @@ class ReceivedLine:
 
 
 def receive_return(
-    *, shop: Shop, return_id: int, lines: Sequence[ReceivedLine], actor: Actor
+    *,
+    shop: Shop,
+    return_id: int,
+    lines: Sequence[ReceivedLine],
+    actor: Actor,
+    notify_customer: bool = True,
 ) -> ReturnRequest:
     """Record what arrived, per line, once: a line received before is refused (so a double
     click books nothing twice). What goes back into stock is one StockMovement per product
@@ -263,7 +274,7 @@ def receive_return(
                 ],
             )
         )
-        if first_time and any(item.quantity for _line, item in received):
+        if notify_customer and first_time and any(item.quantity for _line, item in received):
             queue_return_message(return_request=request, kind=MessageKind.RETURN_RECEIVED)
     return request
 
@@ -304,7 +315,7 @@ def _credit_lines(request: ReturnRequest, lines: Sequence[ReturnLine]) -> list[P
 
 
 def refund_return(
-    *, shop: Shop, return_id: int, actor: Actor, note: str = ""
+    *, shop: Shop, return_id: int, actor: Actor, note: str = "", notify_customer: bool = True
 ) -> tuple[ReturnRequest, list[Invoice]]:
     """A credit invoice (one per invoice it corrects) for what arrived of the return, through
     the invoice services, which never credit more than was invoiced. The return becomes
@@ -331,16 +342,23 @@ def refund_return(
             )
         try:
             credits = issue_corrections(
-                shop=shop, order=request.order, actor=actor, lines=_credit_lines(request, lines)
+                shop=shop,
+                order=request.order,
+                actor=actor,
+                lines=_credit_lines(request, lines),
+                for_returned_goods=True,
             )
         except InvoiceError as refused:
             raise ReturnError(refused.message, code=refused.code) from refused
         _move(request, to=ReturnStatus.CREDITED, actor=actor, note=note, close=True)
-        queue_return_message(return_request=request, kind=MessageKind.RETURN_PROCESSED)
+        if notify_customer:
+            queue_return_message(return_request=request, kind=MessageKind.RETURN_PROCESSED)
     return request, credits
 
 
-def complete_return(*, shop: Shop, return_id: int, actor: Actor, note: str) -> ReturnRequest:
+def complete_return(
+    *, shop: Shop, return_id: int, actor: Actor, note: str, notify_customer: bool = True
+) -> ReturnRequest:
     """Close a return without money (repaired, exchanged by hand, rejected on inspection),
     with a message to the customer."""
     note = _clean_note(note)
@@ -354,5 +372,6 @@ def complete_return(*, shop: Shop, return_id: int, actor: Actor, note: str) -> R
             _("Return %(number)s can be completed once it is approved; a closed one stays closed."),
         )
         _move(request, to=ReturnStatus.COMPLETED, actor=actor, note=note, close=True)
-        queue_return_message(return_request=request, kind=MessageKind.RETURN_PROCESSED)
+        if notify_customer:
+            queue_return_message(return_request=request, kind=MessageKind.RETURN_PROCESSED)
     return request

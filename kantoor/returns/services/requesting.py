@@ -166,6 +166,7 @@ def request_return(
     source: str,
     actor: Actor,
     comment: str = "",
+    notify_customer: bool = True,
 ) -> ReturnRequest:
     """Record a return of some of the order's lines: checked (returnable, quantities within
     what is left, the shop's active reasons and actions) under the order's row lock, so two
@@ -219,5 +220,6 @@ def request_return(
                 note=comment,
             )
         )
-        queue_return_message(return_request=request, kind=MessageKind.RETURN_REQUESTED)
+        if notify_customer:
+            queue_return_message(return_request=request, kind=MessageKind.RETURN_REQUESTED)
     return request

@@ -140,6 +140,7 @@ def _seed_returns(shop, wanted: int) -> int:
                         shop=shop,
                         order_id=order_id,
                         number=f"RETB-{made + i + 1:07d}",
+                        order_number=order_number,
                         status=next(statuses),
                         source="account",
                         email=email,
@@ -149,7 +150,15 @@ def _seed_returns(shop, wanted: int) -> int:
                         updated_at=now,
                         received_at=created if i % 2 else None,
                     )
-                    for i, (order_id, email, first, last, language, created) in enumerate(rows)
+                    for i, (
+                        order_id,
+                        order_number,
+                        email,
+                        first,
+                        last,
+                        language,
+                        created,
+                    ) in enumerate(rows)
                 ]
             )
             ReturnLine.objects.bulk_create(

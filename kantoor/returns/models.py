@@ -89,6 +89,7 @@ class ReturnRequest(models.Model):
     shop = models.ForeignKey("shops.Shop", on_delete=models.PROTECT, related_name="+")
     order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="returns")
     number = models.CharField(_("return number"), max_length=40)
+    order_number = models.CharField(_("order number"), max_length=40)  # a copy, for the search
     status = models.CharField(
         _("status"), max_length=20, choices=ReturnStatus.choices, default=ReturnStatus.NEW
     )

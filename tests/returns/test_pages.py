@@ -283,6 +283,10 @@ def test_staff_approve_receive_with_restock_and_refund_by_credit_invoice(
     listing = staff.get(bo(shop, "returns") + "?status=credited")
     assert listing.status_code == 200 and created.number in listing.text
     assert created.number not in staff.get(bo(shop, "returns") + "?stage=approve").text
+    # Search: a name fragment, an order-number fragment, a whole e-mail address.
+    for query in ("anse", account_order.number[-4:], "jan@example.test", created.number):
+        assert created.number in staff.get(bo(shop, "returns"), {"q": query}).text, query
+    assert created.number not in staff.get(bo(shop, "returns"), {"q": "nobody"}).text
     opened = staff.get(bo(shop, "return", return_number=created.number))
     assert opened.status_code == 302 and "tab=returns" in opened.url
 

@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kantoor.backoffice.access import shop_staff_required
@@ -85,36 +85,39 @@ def _step(request, number: str, return_number: str, step, done: str) -> HttpResp
     return redirect(returns_tab_url(order, found.number))
 
 
-@require_POST
-@shop_staff_required
-@module_required("returns")
-def return_approve(request: HttpRequest, shop_slug: str, number: str, return_number: str):
-    actor = Actor.staff(request.user)
-    return _step(
-        request,
-        number,
-        return_number,
-        lambda found: approve_return(
-            shop=request.shop, return_id=found.pk, actor=actor, note=_note(request)
-        ),
-        _("Return %(number)s approved; the customer is e-mailed where to send it."),
-    )
+def _note_step_view(service, done):
+    """The view of a step that takes the message to the customer: approve, reject, complete."""
+
+    @require_POST
+    @shop_staff_required
+    @module_required("returns")
+    def view(request: HttpRequest, shop_slug: str, number: str, return_number: str):
+        actor = Actor.staff(request.user)
+        return _step(
+            request,
+            number,
+            return_number,
+            lambda found: service(
+                shop=request.shop, return_id=found.pk, actor=actor, note=_note(request)
+            ),
+            done,
+        )
+
+    return view
 
 
-@require_POST
-@shop_staff_required
-@module_required("returns")
-def return_reject(request: HttpRequest, shop_slug: str, number: str, return_number: str):
-    actor = Actor.staff(request.user)
-    return _step(
-        request,
-        number,
-        return_number,
-        lambda found: reject_return(
-            shop=request.shop, return_id=found.pk, actor=actor, note=_note(request)
-        ),
-        _("Return %(number)s rejected; the customer is e-mailed your message."),
-    )
+return_approve = _note_step_view(
+    approve_return,
+    gettext_lazy("Return %(number)s approved; the customer is e-mailed where to send it."),
+)
+return_reject = _note_step_view(
+    reject_return,
+    gettext_lazy("Return %(number)s rejected; the customer is e-mailed your message."),
+)
+return_complete = _note_step_view(
+    complete_return,
+    gettext_lazy("Return %(number)s completed; the customer is e-mailed your message."),
+)
 
 
 @require_POST
@@ -184,22 +187,6 @@ def return_refund(request: HttpRequest, shop_slug: str, number: str, return_numb
     return redirect(returns_tab_url(order, found.number))
 
 
-@require_POST
-@shop_staff_required
-@module_required("returns")
-def return_complete(request: HttpRequest, shop_slug: str, number: str, return_number: str):
-    actor = Actor.staff(request.user)
-    return _step(
-        request,
-        number,
-        return_number,
-        lambda found: complete_return(
-            shop=request.shop, return_id=found.pk, actor=actor, note=_note(request)
-        ),
-        _("Return %(number)s completed; the customer is e-mailed your message."),
-    )
-
-
 @require_http_methods(["GET", "POST"])
 @shop_staff_required
 @module_required("returns")
@@ -264,10 +251,10 @@ def return_open(request: HttpRequest, shop_slug: str, return_number: str) -> Htt
 # --- The Returns list -------------------------------------------------------------------------
 
 RETURN_TABS = (
-    ("all", _lazy("All"), {}),
-    ("approve", _lazy("To approve"), {"stage": "approve"}),
-    ("receive", _lazy("To receive"), {"stage": "receive"}),
-    ("refund", _lazy("To resolve"), {"stage": "refund"}),
+    ("all", gettext_lazy("All"), {}),
+    ("approve", gettext_lazy("To approve"), {"stage": "approve"}),
+    ("receive", gettext_lazy("To receive"), {"stage": "receive"}),
+    ("refund", gettext_lazy("To resolve"), {"stage": "refund"}),
 )
 
 

@@ -187,6 +187,7 @@ def request_return(
             shop=shop,
             order=locked,
             number=allocate_number(shop=shop, kind=DocumentKind.RETURN, on=timezone.localdate()),
+            order_number=locked.number,
             source=source,
             email=locked.email,
             customer_name=locked.customer_name or locked.billing_name,

@@ -17,7 +17,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from kantoor.core.errors import KantoorError
-from kantoor.core.parsing import parse_id
+from kantoor.core.parsing import date_in_calendar, parse_id
 
 
 class InvalidCursor(KantoorError, ValueError):
@@ -82,8 +82,13 @@ def _instant_to_text(value: datetime.datetime) -> str:
 
 
 def _instant_from_text(text: str) -> datetime.datetime:
+    """An aware time within the calendar a shop means; in UTC (converting 9999-12-31T23:59-14:00
+    leaves Python's calendar: OverflowError, which ``parse`` reads as a bad token)."""
     value = datetime.datetime.fromisoformat(text)
     if value.tzinfo is None:
+        raise ValueError(text)
+    value = value.astimezone(datetime.UTC)
+    if not date_in_calendar(value.date()):
         raise ValueError(text)
     return value
 

@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from kantoor.messaging.models import Message, MessageState, MessageTemplate
+from kantoor.messaging.models import Message, MessageKind, MessageState, MessageTemplate
 from tests.browser.test_backoffice import log_in
 
 
@@ -24,7 +24,7 @@ def test_owner_edits_the_order_confirmation_with_a_preview(
     log_in(page, owner.email)
     page.goto(f"/backoffice/{shop.slug}/settings/emails/")
     expect(page.get_by_role("heading", level=1)).to_have_text("E-mails")
-    expect(page.locator("tr[data-kind]")).to_have_count(7)
+    expect(page.locator("tr[data-kind]")).to_have_count(len(MessageKind.values))
     screenshot("backoffice-emails-1280")
 
     page.locator('[data-template="order_confirmation-nl"]').click()

@@ -21,6 +21,7 @@ urlpatterns = [
     path("returns/", returns.guest_returns, name="guest_returns"),
     path("returns/new/", returns.guest_return_form, name="guest_return_form"),
     path("returns/<str:token>/", returns.return_page, name="return_page"),
+    path("returns/<str:token>/slip.pdf", returns.return_slip, name="return_slip"),
     path(
         "account/invoices/<str:number>/<str:fmt>/",
         invoices.invoice_download,

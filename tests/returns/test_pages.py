@@ -2,6 +2,8 @@
 page, the signed return page, the back office's Returns tab and list; who may see what."""
 
 import re
+import shutil
+import subprocess
 
 import pytest
 from django.core import mail
@@ -19,6 +21,7 @@ from kantoor.messaging.services import send_due_messages
 from kantoor.orders.services import change_order_status
 from kantoor.returns.links import return_token
 from kantoor.returns.models import Reception, ReturnRequest, ReturnStatus
+from kantoor.returns.slip import barcode_svg
 from kantoor.shops.services import update_workflow_settings
 from tests.conftest import PASSWORD
 from tests.storefront.conftest import url
@@ -355,3 +358,43 @@ def test_a_refunded_return_is_no_correction_of_the_order_but_lowers_what_is_due(
     tab = staff.get(bo(shop, "order", number=account_order.number) + "?tab=invoices").text
     assert 'id="invoicing-returned"' in tab
     assert "issue a new invoice for the difference" not in tab
+
+
+def pdf_text(content: bytes, tmp_path) -> str:
+    pdftotext = shutil.which("pdftotext")
+    if not pdftotext:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    path = tmp_path / "slip.pdf"
+    path.write_bytes(content)
+    return subprocess.run(
+        [pdftotext, str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def test_the_return_slip_has_the_numbers_the_lines_and_a_barcode(
+    shop, other_shop, owner, account_order, reasons, actions, client, tmp_path
+):
+    staff = Client()
+    staff.force_login(owner)
+    staff.post(
+        bo(shop, "return_new", number=account_order.number),
+        form_data(account_order, reasons, actions, BEL_01=2),
+    )
+    created = ReturnRequest.objects.get()
+    token = return_token(shop_id=shop.pk, return_id=created.pk)
+    slip = client.get(url(shop, "return_slip", token=token))
+    assert slip.status_code == 200 and slip["Content-Type"] == "application/pdf"
+    text = pdf_text(slip.content, tmp_path)
+    for expected in (created.number, account_order.number, "Fietsbel", "Return slip", shop.street):
+        assert expected in text, expected
+    assert "<svg" in barcode_svg(created.number).decode()
+    page = client.get(url(shop, "return_page", token=token)).text
+    assert url(shop, "return_slip", token=token) in page
+
+    staff_slip = staff.get(
+        bo(shop, "return_slip", number=account_order.number, return_number=created.number)
+    )
+    assert staff_slip.status_code == 200 and staff_slip.content.startswith(b"%PDF-")
+    # Nobody else's: a forged token, another shop's link, another shop's staff.
+    assert client.get(url(shop, "return_slip", token="forged")).status_code == 404
+    assert client.get(url(other_shop, "return_slip", token=token)).status_code == 404

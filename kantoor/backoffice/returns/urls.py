@@ -22,6 +22,11 @@ urlpatterns: list = [
         )
         for step, view in STEPS.items()
     ),
+    path(
+        "orders/<str:number>/returns/<str:return_number>/slip.pdf",
+        views.return_slip,
+        name="return_slip",
+    ),
     path("returns/", views.return_list_view, name="returns"),
     path("returns/<str:return_number>/", views.return_open, name="return"),
 ]

@@ -47,6 +47,7 @@ from kantoor.returns.services import (
     reject_return,
     request_return,
 )
+from kantoor.returns.slip import return_slip_pdf, slip_response
 from kantoor.shops.document_statuses import StatusKind
 from kantoor.shops.modules import module_required
 from kantoor.shops.selectors import status_appearances_for
@@ -236,6 +237,16 @@ def return_new(request: HttpRequest, shop_slug: str, number: str) -> HttpRespons
     )
     response.status_code = status
     return response
+
+
+@require_GET
+@shop_staff_required
+@module_required("returns")
+def return_slip(request: HttpRequest, shop_slug: str, number: str, return_number: str):
+    """The return slip (PDF), to print for a customer or to put with the parcel."""
+    _order, found = _order_and_return(request, number, return_number)
+    pdf = return_slip_pdf(return_request=found, shop=request.shop, language=found.language)
+    return slip_response(pdf, found.number)
 
 
 @require_GET

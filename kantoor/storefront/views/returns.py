@@ -18,6 +18,7 @@ from kantoor.returns.links import return_id_from_token, return_token
 from kantoor.returns.models import ReturnSource
 from kantoor.returns.selectors import return_by_id, return_options, returnable_lines
 from kantoor.returns.services import check_order_returnable, find_guest_order, request_return
+from kantoor.returns.slip import return_slip_pdf, slip_response
 from kantoor.shops.modules import module_required
 from kantoor.shops.selectors import workflow_settings_for
 from kantoor.storefront.forms import GuestReturnForm
@@ -201,6 +202,7 @@ def return_page(request, token: str):
             "return_request": found,
             "order": found.order,
             "just_sent": request.GET.get("sent") == "1",
+            "slip_url": shop_url(request, "return_slip", token=token),
             "language": language,
             "lines": [
                 (line, line.reason.label_for(language), line.action.label_for(language))
@@ -208,3 +210,16 @@ def return_page(request, token: str):
             ],
         },
     )
+
+
+@require_GET
+@shop_view
+@module_required("returns")
+def return_slip(request, token: str):
+    """The return slip (PDF) of the return a signed link opens."""
+    return_id = return_id_from_token(token, shop_id=request.shop.pk)
+    if return_id is None:
+        raise Http404("No such return.")
+    found = return_by_id(shop=request.shop, return_id=return_id)
+    pdf = return_slip_pdf(return_request=found, shop=request.shop, language=current_language())
+    return slip_response(pdf, found.number)

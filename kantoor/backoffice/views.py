@@ -1,5 +1,7 @@
 """Back-office pages. Thin: parse the request, call a selector, render."""
 
+from urllib.parse import urlencode
+
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -12,6 +14,14 @@ from kantoor.backoffice.menu import MENU, MenuEntry, entry_by_key
 from kantoor.orders.selectors import order_key_figures, recent_orders
 from kantoor.shops.modules import module_required
 from kantoor.shops.selectors import shops_for_user, workflow_settings_for
+
+
+def order_tab_url(order, tab: str, *, fragment: str = "", **highlight: str | None) -> str:
+    """An order's page on one of its tabs, a document on it highlighted (``invoice=<number>``,
+    ``return=<number>``) and scrolled to (``fragment``, an element id)."""
+    url = reverse("backoffice:order", kwargs={"shop_slug": order.shop.slug, "number": order.number})
+    query = {"tab": tab, **{key: value for key, value in highlight.items() if value}}
+    return f"{url}?{urlencode(query)}" + (f"#{fragment}" if fragment else "")
 
 
 class LoginView(auth_views.LoginView):

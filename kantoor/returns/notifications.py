@@ -10,18 +10,18 @@ from __future__ import annotations
 from django.utils import translation
 
 from kantoor.messaging import registry
-from kantoor.messaging.models import Message
+from kantoor.messaging.models import Message, MessageKind
 from kantoor.messaging.services import queue_message
 from kantoor.returns.links import return_page_url
 from kantoor.returns.models import ReturnLine, ReturnRequest
 
 RETURN_KINDS = frozenset(
     {
-        "return_requested",
-        "return_approved",
-        "return_rejected",
-        "return_received",
-        "return_processed",
+        MessageKind.RETURN_REQUESTED,
+        MessageKind.RETURN_APPROVED,
+        MessageKind.RETURN_REJECTED,
+        MessageKind.RETURN_RECEIVED,
+        MessageKind.RETURN_PROCESSED,
     }
 )
 

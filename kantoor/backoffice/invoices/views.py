@@ -7,12 +7,10 @@ invoice is looked up within the shop of the URL (and the order of the URL): anyt
 from __future__ import annotations
 
 import hashlib
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
@@ -28,7 +26,7 @@ from kantoor.backoffice.invoices.forms import (
 )
 from kantoor.backoffice.lists import ListLinks, ShopListView
 from kantoor.backoffice.menu import entry_by_key
-from kantoor.backoffice.views import render_in_shop
+from kantoor.backoffice.views import order_tab_url, render_in_shop
 from kantoor.core.actors import Actor
 from kantoor.core.errors import KantoorError
 from kantoor.core.money import format_money
@@ -61,11 +59,7 @@ from kantoor.payments.services import (
 
 
 def invoices_tab_url(order, invoice_number: str | None = None) -> str:
-    url = reverse("backoffice:order", kwargs={"shop_slug": order.shop.slug, "number": order.number})
-    query = {"tab": "invoices"}
-    if invoice_number:
-        query["invoice"] = invoice_number
-    return f"{url}?{urlencode(query)}"
+    return order_tab_url(order, "invoices", invoice=invoice_number)
 
 
 def proposal_fingerprint(proposal) -> str:

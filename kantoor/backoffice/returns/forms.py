@@ -12,6 +12,8 @@ from kantoor.backoffice.lists import IndexListForm, list_query, search_field
 from kantoor.returns.models import HANDLED_RETURN_STATUSES, Reception, ReturnStatus
 from kantoor.returns.selectors import STAGES, ReturnFilters, return_options
 from kantoor.returns.services import ReceivedLine
+from kantoor.shops.document_statuses import StatusKind
+from kantoor.shops.selectors import status_appearances_for
 
 
 class NoteForm(forms.Form):
@@ -21,6 +23,15 @@ class NoteForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
     )
+
+
+def return_status_choices(shop, statuses=tuple(ReturnStatus)) -> list[tuple[str, str]]:
+    """(code, the shop's name for it) of ``statuses``, for a menu or a filter (one query)."""
+    appearances = status_appearances_for(shop=shop)
+    return [
+        (status.value, appearances.badge(StatusKind.RETURN, status.value).label)
+        for status in statuses
+    ]
 
 
 class ReturnStatusForm(forms.Form):

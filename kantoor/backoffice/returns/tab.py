@@ -6,20 +6,19 @@ URL (``?tab=returns&return=<number>``) and is read in the template.
 
 from __future__ import annotations
 
-from kantoor.backoffice.returns.forms import NoteForm, ReceiveForm, ReturnStatusForm
+from kantoor.backoffice.returns.forms import (
+    NoteForm,
+    ReceiveForm,
+    ReturnStatusForm,
+    return_status_choices,
+)
 from kantoor.orders.models import Order
 from kantoor.returns.models import HANDLED_RETURN_STATUSES, Reception, ReturnStatus
 from kantoor.returns.selectors import returns_of_order
-from kantoor.shops.document_statuses import StatusKind
-from kantoor.shops.selectors import status_appearances_for
 
 
 def returns_context(order: Order) -> dict:
-    appearances = status_appearances_for(shop=order.shop)  # the shop's names of its statuses
-    status_choices = [
-        (status.value, appearances.badge(StatusKind.RETURN, status.value).label)
-        for status in HANDLED_RETURN_STATUSES
-    ]
+    status_choices = return_status_choices(order.shop, HANDLED_RETURN_STATUSES)
     rows = []
     for found in returns_of_order(shop=order.shop, order=order):
         lines = list(found.lines.all())

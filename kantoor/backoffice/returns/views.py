@@ -4,12 +4,9 @@ send the browser back to the tab with the return highlighted."""
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -23,13 +20,14 @@ from kantoor.backoffice.returns.forms import (
     ReturnListForm,
     ReturnStatusForm,
     filter_query,
+    return_status_choices,
 )
-from kantoor.backoffice.views import render_in_shop
+from kantoor.backoffice.views import order_tab_url, render_in_shop
 from kantoor.core.actors import Actor
 from kantoor.orders.selectors import order_for_staff
 from kantoor.returns.errors import ReturnError
 from kantoor.returns.forms import ReturnForm
-from kantoor.returns.models import ReturnRequest, ReturnSource, ReturnStatus
+from kantoor.returns.models import ReturnRequest, ReturnSource
 from kantoor.returns.selectors import (
     count_returns,
     return_for_staff,
@@ -48,17 +46,13 @@ from kantoor.returns.services import (
     request_return,
 )
 from kantoor.returns.slip import return_slip_pdf, slip_response
-from kantoor.shops.document_statuses import StatusKind
 from kantoor.shops.modules import module_required
-from kantoor.shops.selectors import status_appearances_for
 
 
 def returns_tab_url(order, return_number: str | None = None) -> str:
-    url = reverse("backoffice:order", kwargs={"shop_slug": order.shop.slug, "number": order.number})
-    query = {"tab": "returns"}
-    if return_number:
-        query["return"] = return_number
-    return f"{url}?{urlencode(query)}#return-{return_number or ''}"
+    return order_tab_url(
+        order, "returns", fragment=f"return-{return_number or ''}", **{"return": return_number}
+    )
 
 
 def _order_and_return(request, number: str, return_number: str):
@@ -269,14 +263,6 @@ RETURN_TABS = (
 )
 
 
-def _return_status_choices(shop) -> list[tuple[str, str]]:
-    appearances = status_appearances_for(shop=shop)
-    return [
-        (status.value, appearances.badge(StatusKind.RETURN, status.value).label)
-        for status in ReturnStatus
-    ]
-
-
 class ReturnListView(ShopListView):
     """The shop's returns, newest first: search, filters, the saved tabs of the next step."""
 
@@ -288,7 +274,7 @@ class ReturnListView(ShopListView):
     module = "returns"
 
     def get_form_kwargs(self):
-        self.status_choices = _return_status_choices(self.request.shop)
+        self.status_choices = return_status_choices(self.request.shop)
         return {"shop": self.request.shop, "status_choices": self.status_choices}
 
     def get_page(self, filters, **cursor):

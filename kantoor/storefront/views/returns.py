@@ -185,15 +185,20 @@ def guest_return_form(request):
     )
 
 
+def _return_from_token(request, token: str):
+    """The return a signed link opens at this shop; 404 for a forged or another shop's link."""
+    return_id = return_id_from_token(token, shop_id=request.shop.pk)
+    if return_id is None:
+        raise Http404("No such return.")
+    return return_by_id(shop=request.shop, return_id=return_id)
+
+
 @require_GET
 @shop_view
 @module_required("returns")
 def return_page(request, token: str):
     """A return as the customer sees it: status, lines, what to do next (signed link)."""
-    return_id = return_id_from_token(token, shop_id=request.shop.pk)
-    if return_id is None:
-        raise Http404("No such return.")
-    found = return_by_id(shop=request.shop, return_id=return_id)
+    found = _return_from_token(request, token)
     language = current_language()
     return page(
         request,
@@ -217,9 +222,6 @@ def return_page(request, token: str):
 @module_required("returns")
 def return_slip(request, token: str):
     """The return slip (PDF) of the return a signed link opens."""
-    return_id = return_id_from_token(token, shop_id=request.shop.pk)
-    if return_id is None:
-        raise Http404("No such return.")
-    found = return_by_id(shop=request.shop, return_id=return_id)
+    found = _return_from_token(request, token)
     pdf = return_slip_pdf(return_request=found, shop=request.shop, language=current_language())
     return slip_response(pdf, found.number)

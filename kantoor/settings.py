@@ -172,6 +172,10 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_MANIFEST_STRICT = False
 
+# Uploaded files (photos with a return) through Django's storage API. They are private: no
+# MEDIA_URL serves them; views that check who may see a file stream it.
+MEDIA_ROOT = Path(os.environ.get("KANTOOR_MEDIA_ROOT", VAR_DIR / "media"))
+
 # --- E-mail ---------------------------------------------------------------------------------
 if os.environ.get("EMAIL_URL"):
     _email = dj_email_url.parse(os.environ["EMAIL_URL"])

@@ -147,6 +147,7 @@ def world(shop, products, make_order, owner):
         "content_type_id": "1",
         "object_id": "1",
         "id": "1",
+        "photo_id": "1",
     }
     tokens = {
         "shop/<slug:shop_slug>/order/<str:token>/": confirmation_token(order),
@@ -155,6 +156,9 @@ def world(shop, products, make_order, owner):
             shop_id=shop.pk, return_id=returned.pk
         ),
     }
+    tokens["shop/<slug:shop_slug>/returns/<str:token>/photos/<str:photo_id>/"] = tokens[
+        "shop/<slug:shop_slug>/returns/<str:token>/"
+    ]
     pay = payment_link_token(shop_id=shop.pk, invoice_id=invoice.pk)
     return {"values": values, "tokens": tokens, "pay": pay, "customer": customer, "shop": shop}
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -34,6 +35,7 @@ from kantoor.core.pricing import (
 from kantoor.core.statuses import OrderStatus
 from kantoor.customers.models import Customer
 from kantoor.customers.services import (
+    AddressData,
     CustomerDetails,
     customer_for_checkout,
     remember_addresses,
@@ -54,8 +56,13 @@ BULK_CHUNK = 2000  # orders written per round of bulk inserts in place_orders_in
 
 @dataclass(frozen=True)
 class OrderItem:
+    """A product to order. ``agreed_price`` (as the shop states prices) replaces the catalogue
+    price; only services set it from what the shop stored (a replacement order for a return at
+    0), never from a request."""
+
     product_id: int
     quantity: int
+    agreed_price: Decimal | None = None
 
 
 @dataclass
@@ -77,11 +84,15 @@ def place_order(
     note: str = "",
     account: Customer | None = None,
     checkout_token: str = "",
+    charge_shipping: bool = True,
+    notify_customer: bool = True,
 ) -> Order:
     """Place an order: number, order + lines, stock, its invoice, event; all or nothing.
 
-    Prices come from the catalogue, never from the request. ``account`` is the logged-in
-    customer (None for a guest or a phone order for a customer found by e-mail).
+    Prices come from the catalogue (or an item's ``agreed_price``), never from the request.
+    ``account`` is the logged-in customer (None for a guest or a phone order for a customer
+    found by e-mail). ``charge_shipping`` False sends it for free (a replacement);
+    ``notify_customer`` False queues no confirmation (history, e.g. seed_demo).
 
     ``checkout_token`` (the storefront form's one-time token) makes the checkout idempotent:
     the order row is unique per shop and token, so a second, concurrent placing with the same
@@ -99,6 +110,8 @@ def place_order(
             note=note,
             account=account,
             checkout_token=checkout_token,
+            charge_shipping=charge_shipping,
+            notify_customer=notify_customer,
         )
     except IntegrityError:
         placed = (
@@ -121,6 +134,8 @@ def _place_order(
     note: str,
     account: Customer | None,
     checkout_token: str,
+    charge_shipping: bool,
+    notify_customer: bool,
 ) -> Order:
     with transaction.atomic():
         # The customer first: it needs no product lock, so the locks below are held shorter.
@@ -136,6 +151,7 @@ def _place_order(
             shipping_method=shipping_method,
             note=note,
             at=now,
+            charge_shipping=charge_shipping,
         )
         if draft.stock_changes:
             # Checked before the number is taken, so a refused sale holds no lock for long.
@@ -163,10 +179,43 @@ def _place_order(
         )
         events.record(events.order_placed(order=order, actor=actor, invoice_number=invoice.number))
         # The outbox: the confirmation is written here and sent after commit (messaging).
-        queue_order_confirmation(order=order)
+        if notify_customer:
+            queue_order_confirmation(order=order)
         if account is not None:
             remember_addresses(customer=account, details=details)
     return order
+
+
+def customer_details_of(order: Order) -> CustomerDetails:
+    """Who an order was placed by, as checkout collected it: to place another order for them
+    (a replacement) with the same addresses."""
+    billing = AddressData(
+        name=order.billing_name,
+        company=order.billing_company,
+        street=order.billing_street,
+        postcode=order.billing_postcode,
+        city=order.billing_city,
+        country=order.billing_country,
+    )
+    delivery = AddressData(
+        name=order.delivery_name,
+        company=order.delivery_company,
+        street=order.delivery_street,
+        postcode=order.delivery_postcode,
+        city=order.delivery_city,
+        country=order.delivery_country,
+    )
+    return CustomerDetails(
+        email=order.email,
+        first_name=order.first_name,
+        last_name=order.last_name,
+        company=order.company,
+        vat_number=order.vat_number,
+        phone=order.phone,
+        language=order.language,
+        billing=billing,
+        delivery=None if delivery == billing else delivery,
+    )
 
 
 def draft_order(
@@ -180,6 +229,7 @@ def draft_order(
     note: str,
     at: datetime.datetime,
     status: int = OrderStatus.NEW,
+    charge_shipping: bool = True,
 ) -> OrderDraft:
     """Compute an order from catalogue prices (shared by place_order and the bulk seeder)."""
     if not items:
@@ -193,17 +243,24 @@ def draft_order(
         product = products.get(item.product_id)
         if product is None or not product.active or product.shop_id != shop.pk:
             raise OrderError(_("A product in your cart is no longer for sale."))
+        if item.agreed_price is not None and item.agreed_price < 0:
+            raise OrderError(_("An agreed price cannot be negative."))
     ordered = [products[item.product_id] for item in items]
     # The one pricing rule (kantoor.core.pricing), as the cart showed it.
     pricing = price_draft(
         shop=shop,
         lines=[
-            CatalogueLine(price=product.price, vat_rate=product.vat_rate, quantity=item.quantity)
+            CatalogueLine(
+                price=product.price if item.agreed_price is None else item.agreed_price,
+                vat_rate=product.vat_rate,
+                quantity=item.quantity,
+            )
             for product, item in zip(ordered, items, strict=True)
         ],
         shipping_method=shipping_method,
         country=billing.country,
         vat_number=details.vat_number,
+        charge_shipping=charge_shipping,
     )
     totals = pricing.totals
     lines: list[OrderLine] = []
@@ -464,10 +521,14 @@ def _stock_movement(
 
 
 def _merge_items(items: list[OrderItem]) -> list[OrderItem]:
-    merged: dict[int, int] = {}
+    merged: dict[tuple[int, Decimal | None], int] = {}
     for item in items:
-        merged[item.product_id] = merged.get(item.product_id, 0) + item.quantity
-    return [OrderItem(product_id=pk, quantity=q) for pk, q in merged.items()]
+        key = (item.product_id, item.agreed_price)
+        merged[key] = merged.get(key, 0) + item.quantity
+    return [
+        OrderItem(product_id=pk, quantity=q, agreed_price=price)
+        for (pk, price), q in merged.items()
+    ]
 
 
 def _products_for_order(*, shop: Shop, items: list[OrderItem]) -> dict[int, Product]:

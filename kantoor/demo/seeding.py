@@ -56,6 +56,7 @@ from kantoor.returns.services import (
     ReturnError,
     approve_return,
     complete_return,
+    exchange_return,
     receive_return,
     refund_return,
     reject_return,
@@ -118,7 +119,8 @@ class SeedOutcome:
 
 
 def seed_demo(*, slug: str, orders: int, seed: int) -> SeedOutcome:
-    """Bring the demo shop ``slug`` to at least ``orders`` orders (the same ones for a seed)."""
+    """Bring the demo shop ``slug`` to at least ``orders`` orders of its customers (the same
+    ones for a seed), plus the replacement orders of the returns it exchanged."""
     if orders < 0:
         raise DemoError("--orders must be 0 or more.")
     started = time.monotonic()
@@ -130,7 +132,8 @@ def seed_demo(*, slug: str, orders: int, seed: int) -> SeedOutcome:
         owner = _owner(locked)
         products = _ensure_products(locked)
         customers = _ensure_customers(locked)
-        existing = Order.objects.filter(shop=locked).count()
+        # The customers' orders; the replacement orders of exchanged returns come on top.
+        existing = Order.objects.filter(shop=locked, replaces_return=None).count()
         missing = orders - existing
         if missing > 0:
             requests = demo_order_requests(
@@ -469,7 +472,15 @@ def _invoice_history(shop: Shop, owner: User, *, first_new_id: int, seed: int) -
 
 # Returns of recent orders, one of each way a return goes (requested, approved, received and
 # back in stock, credited, completed without money, rejected), through the returns services.
-RETURN_OUTCOMES = ("new", "approved", "received", "credited", "completed", "rejected") * 2
+RETURN_OUTCOMES = (
+    "new",
+    "approved",
+    "received",
+    "credited",
+    "completed",
+    "rejected",
+    "exchanged",
+) * 2
 
 
 def _return_options(shop: Shop) -> tuple[list[ReturnReason], list[ReturnAction]]:
@@ -488,7 +499,7 @@ def _return_options(shop: Shop) -> tuple[list[ReturnReason], list[ReturnAction]]
 
 
 def _return_history(shop: Shop, owner: User, *, first_new_id: int, seed: int) -> None:
-    """A dozen returns of the newest delivered and completed orders just added, in every
+    """Fourteen returns of the newest delivered and completed orders just added, in every
     state a return can be in; no e-mails (history)."""
     rng = random.Random(seed + 1)
     staff = Actor.staff(owner)
@@ -541,6 +552,10 @@ def _return_history(shop: Shop, owner: User, *, first_new_id: int, seed: int) ->
             receive_return(shop=shop, return_id=made.pk, lines=received, **quiet)
             if outcome == "credited":
                 refund_return(shop=shop, return_id=made.pk, **quiet)
+            elif outcome == "exchanged":
+                exchange_return(
+                    shop=shop, return_id=made.pk, note="Een nieuwe is onderweg.", **quiet
+                )
             elif outcome == "completed":
                 complete_return(
                     shop=shop, return_id=made.pk, note="Gerepareerd en teruggestuurd.", **quiet

@@ -39,6 +39,7 @@ class PaidNote(models.TextChoices):
     PAID_ONLINE = "paid_online", _("Paid online")
     REFUNDED_ONLINE = "refunded_online", _("Refunded online")
     BANK_TRANSFER = "bank_transfer", _("Bank transfer")
+    NOTHING_TO_PAY = "nothing_to_pay", _("Nothing to pay")
 
 
 FROZEN_MESSAGE = "An issued invoice never changes; issue a correction instead."

@@ -196,6 +196,7 @@ class ReturnRecorded(Payload):
     after: str = field(default="", metadata=OPTIONAL)
     lines: tuple = ()
     note: str = field(default="", metadata=OPTIONAL)
+    replacement: str = field(default="", metadata=OPTIONAL)  # an exchange's new order number
 
 
 PAYLOADS: dict[str, type[Payload]] = {
@@ -537,10 +538,12 @@ def return_event(
     before: str = "",
     after: str = "",
     note: str = "",
+    replacement: str = "",
 ) -> OrderEvent:
     """A return of the order requested (RETURN_REQUESTED, with its lines), moved from status
-    ``before`` to ``after`` (RETURN_STATUS_CHANGED, with the message to the customer) or
-    received (RETURN_RECEIVED, with what arrived and whether it went back into stock)."""
+    ``before`` to ``after`` (RETURN_STATUS_CHANGED, with the message to the customer and, for
+    an exchange, the number of the replacement order) or received (RETURN_RECEIVED, with what
+    arrived and whether it went back into stock)."""
     if kind not in (
         OrderEventKind.RETURN_REQUESTED,
         OrderEventKind.RETURN_STATUS_CHANGED,
@@ -554,6 +557,11 @@ def return_event(
         actor=actor,
         at=at,
         payload=ReturnRecorded(
-            number=number, before=before, after=after, lines=tuple(lines), note=note
+            number=number,
+            before=before,
+            after=after,
+            lines=tuple(lines),
+            note=note,
+            replacement=replacement,
         ),
     )

@@ -11,10 +11,26 @@ from kantoor.core.parsing import parse_id
 from kantoor.returns.services import RequestedLine
 
 
+class MultiplePhotoInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Several files in one field; each is checked as a photo by the returns service."""
+
+    widget = MultiplePhotoInput
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
 class ReturnForm(forms.Form):
     """The return form: per returnable line how many, why and what the customer would like;
-    a comment. Field names are ``line-<order line id>-quantity|reason|action``; the returns
-    service checks the rest (and names the field of what it refuses)."""
+    a comment and photos. Field names are ``line-<order line id>-quantity|reason|action``;
+    the returns service checks the rest (and names the field of what it refuses)."""
 
     comment = forms.CharField(
         label=_("Comment (optional)"),
@@ -22,6 +38,14 @@ class ReturnForm(forms.Form):
         max_length=2000,
         help_text=_("Anything the shop should know, e.g. what is wrong with it."),
         widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+    )
+    photos = PhotosField(
+        label=_("Photos (optional)"),
+        required=False,
+        help_text=_("Up to 5 photos, e.g. of the damage: JPEG, PNG or WebP, at most 5 MB each."),
+        widget=MultiplePhotoInput(
+            attrs={"class": "form-control", "accept": "image/jpeg,image/png,image/webp"}
+        ),
     )
 
     def __init__(self, *args, returnable, reasons, actions, language: str, **kwargs):
@@ -55,6 +79,7 @@ class ReturnForm(forms.Form):
                 self.fields[f"{prefix}-{name}"].widget.attrs["class"] = "form-select"
             self.rows.append((item, prefix))
         self.fields["comment"] = self.fields.pop("comment")  # after the lines
+        self.fields["photos"] = self.fields.pop("photos")
 
     def bound_rows(self):
         """(returnable line, quantity, reason, action) bound fields, for the template."""

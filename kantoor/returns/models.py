@@ -105,6 +105,15 @@ class ReturnRequest(models.Model):
     received_at = models.DateTimeField(_("received at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated at"))
+    # An exchange: the order that sent the customer the returned products again, at no charge.
+    replacement_order = models.OneToOneField(
+        "orders.Order",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replaces_return",
+        verbose_name=_("replacement order"),
+    )
 
     class Meta:
         verbose_name = _("return")
@@ -170,3 +179,25 @@ class ReturnLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} x {self.order_line_id}"
+
+
+class ReturnPhoto(models.Model):
+    """A photo the customer (or staff) added to a return, e.g. of the damage. The file lives in
+    Django's storage under a name of ours; only staff of the shop and the customer see it."""
+
+    shop = models.ForeignKey("shops.Shop", on_delete=models.PROTECT, related_name="+")
+    return_request = models.ForeignKey(
+        ReturnRequest, on_delete=models.CASCADE, related_name="photos"
+    )
+    file = models.CharField(_("stored file"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=20)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    created_at = models.DateTimeField(_("added at"))
+
+    class Meta:
+        verbose_name = _("return photo")
+        verbose_name_plural = _("return photos")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.file

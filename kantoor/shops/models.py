@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
@@ -210,6 +211,22 @@ class WorkflowSettings(models.Model):
         validators=[MaxValueValidator(365)],
         help_text=_("How many days after delivery a customer may still request a return."),
     )
+    return_refunds_shipping = models.BooleanField(
+        _("credit the shipping cost with a refund"),
+        default=False,
+        help_text=_("Proposed on each refund; you decide per return."),
+    )
+    return_restocking_fee_percent = models.DecimalField(
+        _("restocking fee (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+        help_text=_(
+            "Kept back from the refund of the goods that arrived; 0 charges nothing. "
+            "You decide per return."
+        ),
+    )
     returns_intro_nl = models.TextField(_("introduction (Dutch)"), blank=True)
     returns_intro_en = models.TextField(_("introduction (English)"), blank=True)
     updated_at = models.DateTimeField(_("last change"), auto_now=True)
@@ -263,8 +280,8 @@ class SettingsChange(models.Model):
     user_label = models.CharField(_("who"), max_length=200)
     section = models.CharField(_("section"), max_length=40)
     field = models.CharField(_("field"), max_length=120)
-    before = models.JSONField(_("before"), null=True, blank=True)
-    after = models.JSONField(_("after"), null=True, blank=True)
+    before = models.JSONField(_("before"), null=True, blank=True, encoder=DjangoJSONEncoder)
+    after = models.JSONField(_("after"), null=True, blank=True, encoder=DjangoJSONEncoder)
     created_at = models.DateTimeField(_("when"), default=timezone.now)
 
     class Meta:

@@ -64,6 +64,8 @@ WORKFLOW_FIELDS: dict[str, tuple[str, ...]] = {
         "returns_self_service",
         "returns_for_guests",
         "return_period_days",
+        "return_refunds_shipping",
+        "return_restocking_fee_percent",
         "returns_intro_nl",
         "returns_intro_en",
     ),

@@ -23,6 +23,11 @@ urlpatterns = [
     path("returns/<str:token>/", returns.return_page, name="return_page"),
     path("returns/<str:token>/slip.pdf", returns.return_slip, name="return_slip"),
     path(
+        "returns/<str:token>/photos/<str:photo_id>/",
+        returns.return_photo,
+        name="return_photo",
+    ),
+    path(
         "account/invoices/<str:number>/<str:fmt>/",
         invoices.invoice_download,
         name="invoice_download",

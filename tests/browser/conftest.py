@@ -59,7 +59,12 @@ AGENT = """
   // way, is no colour anyone reads: wait for requests and transitions (not endless ones, such
   // as a spinner) to end, for at most two seconds.
   const loading = () => document.querySelector('.htmx-request') !== null;
+  // Two frames first: a hover that a new page gives the element under the pointer starts its
+  // transition only once the page is laid out and hit-tested, after which it is waited for.
+  const frames = () => new Promise(
+    resolve => requestAnimationFrame(() => requestAnimationFrame(resolve)));
   const settled = async () => {
+    await Promise.race([frames(), new Promise(resolve => setTimeout(resolve, 200))]);
     for (let waited = 0; loading() && waited < 2000; waited += 50) {
       await new Promise(resolve => setTimeout(resolve, 50));
     }

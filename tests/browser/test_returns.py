@@ -5,6 +5,7 @@ invoice (desktop and phone widths)."""
 import re
 
 import pytest
+from PIL import Image
 from playwright.sync_api import expect
 
 from kantoor.core.actors import Actor
@@ -51,7 +52,25 @@ def choose_line(page, name, quantity, reason="Damaged", action="Refund"):
     block.get_by_label("What would you like?").select_option(label=action)
 
 
-def test_a_customer_returns_two_lines_and_staff_refund_them(page, screenshot, returnable, products):
+def photo_file(tmp_path):
+    path = tmp_path / "kapotte-bel.jpg"
+    Image.new("RGB", (320, 240), (180, 60, 40)).save(path, format="JPEG")
+    return path
+
+
+def photo_loaded(page, selector):
+    """The photo has arrived and is the picture uploaded (320 pixels wide)."""
+    page.wait_for_function(
+        "s => { const i = document.querySelector(s);"
+        " return i && i.complete && i.naturalWidth === 320; }",
+        arg=selector,
+    )
+
+
+def test_a_customer_returns_two_lines_and_staff_refund_them(
+    page, screenshot, returnable, products, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
     shop, order = returnable["shop"], returnable["order"]
     page.goto(f"/shop/{shop.slug}/account/login/")
     page.get_by_label("E-mail address").fill("jan@example.test")
@@ -67,6 +86,7 @@ def test_a_customer_returns_two_lines_and_staff_refund_them(page, screenshot, re
     choose_line(page, "Fietsbel", 2)
     choose_line(page, "Fietsrouteboek", 1, reason="Does not fit")
     page.get_by_label("Comment (optional)").fill("De bel rammelt")
+    page.get_by_label("Photos (optional)").set_input_files(photo_file(tmp_path))
     screenshot("storefront-return-form-1280")
     page.set_viewport_size(PHONE)
     screenshot("storefront-return-form-390")
@@ -74,6 +94,8 @@ def test_a_customer_returns_two_lines_and_staff_refund_them(page, screenshot, re
     expect(page.get_by_role("heading", name="Your return request is sent")).to_be_visible()
     created = ReturnRequest.objects.get()
     expect(page.locator("h1")).to_contain_text(created.number)
+    expect(page.locator(".sf-return-photos img")).to_have_count(1)
+    photo_loaded(page, ".sf-return-photos img")
     screenshot("storefront-return-sent-390")
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(f"/shop/{shop.slug}/account/#returns")
@@ -92,6 +114,7 @@ def test_a_customer_returns_two_lines_and_staff_refund_them(page, screenshot, re
     card.get_by_label("Message to the customer").first.fill("Stuur het pakket op")
     card.get_by_role("button", name="Approve").click()
     expect(page.get_by_text(f"Return {created.number} approved")).to_be_visible()
+    photo_loaded(page, f'[data-return="{created.number}"] .kt-ret-photos img')
     screenshot("backoffice-return-tab-approved-1280")
     bell = products[0]
     bell.refresh_from_db()
@@ -102,11 +125,16 @@ def test_a_customer_returns_two_lines_and_staff_refund_them(page, screenshot, re
     bell.refresh_from_db()
     assert bell.stock_level == before + 2
     card = page.locator(f'[data-return="{created.number}"]')
+    card.get_by_label(re.compile("also credit the shipping cost")).check()
     card.get_by_role("button", name="Refund: credit invoice for what arrived").click()
     expect(page.get_by_text(re.compile(f"Return {created.number} credited"))).to_be_visible()
+    expect(page).to_have_url(re.compile(r"tab=invoices"))  # where the money is paid back
     created.refresh_from_db()
     assert created.status == ReturnStatus.CREDITED
-    assert Invoice.objects.filter(order=order, kind=InvoiceKind.CREDIT).count() == 1
+    [credit] = Invoice.objects.filter(order=order, kind=InvoiceKind.CREDIT)
+    assert any(line.is_shipping for line in credit.lines.all())
+    screenshot("backoffice-return-credit-invoice-1280")
+    page.goto(f"/backoffice/{shop.slug}/orders/{order.number}/?tab=returns")
     screenshot("backoffice-return-tab-credited-1280")
     page.set_viewport_size(PHONE)
     screenshot("backoffice-return-tab-credited-390")
@@ -129,4 +157,25 @@ def test_a_guest_returns_through_the_order_number_page(page, screenshot, returna
     screenshot("storefront-guest-return-form-390")
     page.get_by_role("button", name="Send return request").click()
     expect(page.get_by_role("heading", name="Your return request is sent")).to_be_visible()
-    assert ReturnRequest.objects.get(order=order).source == "guest"
+    created = ReturnRequest.objects.get(order=order)
+    assert created.source == "guest"
+
+    # Staff exchange it: a replacement order at no charge, linked both ways.
+    page.set_viewport_size({"width": 1280, "height": 900})
+    staff_log_in(page, "owner@fietsen.test")
+    page.goto(f"/backoffice/{shop.slug}/orders/{order.number}/?tab=returns")
+    card = page.locator(f'[data-return="{created.number}"]')
+    card.get_by_role("button", name="Approve").click()
+    card = page.locator(f'[data-return="{created.number}"]')
+    card.get_by_role("button", name="Save what arrived").click()
+    card = page.locator(f'[data-return="{created.number}"]')
+    card.get_by_label("Message to the customer").last.fill("Er komt een nieuwe bel aan")
+    card.get_by_role("button", name="Exchange: send it again at no charge").click()
+    expect(page.get_by_text(re.compile(f"Return {created.number} exchanged"))).to_be_visible()
+    created.refresh_from_db()
+    replacement = created.replacement_order
+    screenshot("backoffice-return-tab-exchanged-1280")
+    page.locator("[data-replacement] a").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(replacement.number)
+    expect(page.locator("[data-replacement-of]")).to_contain_text(created.number)
+    screenshot("backoffice-replacement-order-1280")

@@ -21,6 +21,7 @@ from kantoor.orders.events import OrderEventKind
 from kantoor.orders.models import Order, OrderEvent
 from kantoor.payments.models import DemoTransaction, Payment, Provider
 from kantoor.payments.models import PaymentState as PaymentProviderState
+from kantoor.returns.models import ReturnRequest
 from kantoor.shops.models import Membership, Role, Shop
 
 
@@ -92,7 +93,7 @@ def assert_invoice_invariants(shop: Shop) -> None:
             if invoice.state == PaymentState.PAID:
                 assert invoice.paid_on and invoice.issued_on <= invoice.paid_on
                 assert invoice.paid_on <= timezone.localdate()
-                assert invoice.amount_paid > 0
+                assert invoice.amount_paid > 0 or invoice.total_gross == 0  # 0: nothing to pay
 
 
 def test_seed_demo_creates_the_demo_shop_with_catalogue_customers_and_orders(db):
@@ -129,8 +130,14 @@ def test_seed_demo_creates_the_demo_shop_with_catalogue_customers_and_orders(db)
     assert all(c.addresses.filter(is_default_billing=True).exists() for c in customers)
 
     # And 60 orders over the last 12 months in all 14 statuses, that keep every invariant
-    orders = Order.objects.filter(shop=shop)
+    orders = Order.objects.filter(shop=shop, replaces_return=None)
     assert orders.count() == 60
+    # Returns in every state, one exchanged for a replacement order at no charge.
+    returns = ReturnRequest.objects.filter(shop=shop)
+    assert set(returns.values_list("status", flat=True)) >= {"new", "processing", "credited"}
+    exchanged = returns.exclude(replacement_order=None)
+    assert exchanged.exists()
+    assert all(r.replacement_order.total_gross == 0 for r in exchanged)
     assert set(orders.values_list("status", flat=True)) == set(OrderStatus.values)
     now = timezone.now()
     assert all(
@@ -145,12 +152,13 @@ def test_seed_demo_creates_the_demo_shop_with_catalogue_customers_and_orders(db)
     assert states[PaymentState.PAID] > states[PaymentState.UNPAID] > 0
     assert states[PaymentState.CREDITED] > 0
     assert invoices.filter(kind="credit").exists()
+    # (An invoice of 0.00, of a replacement order, is settled when issued: no payment, no event.)
     assert OrderEvent.objects.filter(shop=shop, kind=OrderEventKind.INVOICE_PAID).count() == (
-        invoices.filter(state=PaymentState.PAID).count()
+        invoices.filter(state=PaymentState.PAID).exclude(total_gross=0).count()
     )
     # And every paid invoice has its payments: most online through the demo provider (whose
     # own transaction says paid), some by bank transfer, adding up to what the invoice says
-    paid = invoices.filter(state=PaymentState.PAID)
+    paid = invoices.filter(state=PaymentState.PAID).exclude(total_gross=0)
     payments = Payment.objects.filter(shop=shop)
     providers = Counter(payments.values_list("provider", flat=True))
     assert providers[Provider.DEMO] > providers[Provider.MANUAL] > 0
@@ -180,13 +188,13 @@ def test_seed_demo_runs_once_and_tops_up_to_the_number_asked(db):
     out = seed(orders=20)
     assert "already has 20 orders" in out and "added none" in out
     shop = Shop.objects.get(slug="demo")
-    assert Order.objects.filter(shop=shop).count() == 20
+    assert Order.objects.filter(shop=shop, replaces_return=None).count() == 20
     assert Product.objects.filter(shop=shop).count() == 44
     assert Customer.objects.filter(shop=shop).count() == 60
     # When it runs with a larger number, Then it brings the shop to that number
     out = seed(orders=45)
     assert "added 25 orders (20 existed)" in out
-    assert Order.objects.filter(shop=shop).count() == 45
+    assert Order.objects.filter(shop=shop, replaces_return=None).count() == 45
     assert_order_invariants(shop)
 
 
@@ -236,7 +244,7 @@ def test_two_seed_runs_at_once_end_with_exactly_the_orders_asked():
 
     assert errors == []
     shop = Shop.objects.get(slug="demo")
-    assert Order.objects.filter(shop=shop).count() == 80
+    assert Order.objects.filter(shop=shop, replaces_return=None).count() == 80
     assert sorted("added none" in out for out in outputs) == [False, True]
     assert Product.objects.filter(shop=shop).count() == 44
     assert Customer.objects.filter(shop=shop).count() == 60

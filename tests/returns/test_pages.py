@@ -31,38 +31,6 @@ def bo(shop, name, **kwargs):
     return reverse(f"backoffice:{name}", kwargs={"shop_slug": shop.slug, **kwargs})
 
 
-@pytest.fixture
-def customer(shop):
-    return sign_up_customer(
-        shop=shop,
-        email="jan@example.test",
-        password=PASSWORD,
-        first_name="Jan",
-        last_name="Jansen",
-        language="en",
-    )
-
-
-@pytest.fixture
-def account_order(shop, products, make_order, customer, owner):
-    bell, book, _voucher = products
-    order = make_order(shop, [bell, book], quantities=[2, 1], account=customer)
-    staff = Actor.staff(owner)
-    change_order_status(shop=shop, order=order, status=OrderStatus.SHIPPED, actor=staff)
-    order.refresh_from_db()
-    return order
-
-
-@pytest.fixture
-def customer_client(shop, customer):
-    client = Client()
-    assert (
-        client.post(url(shop, "login"), {"email": customer.email, "password": PASSWORD}).status_code
-        == 302
-    )
-    return client
-
-
 def form_data(order, reasons, actions, **quantities):
     data = {"comment": "De bel rammelt"}
     for line in order.lines.all():

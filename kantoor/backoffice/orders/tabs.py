@@ -42,6 +42,7 @@ from kantoor.orders.models import Order, OrderEvent
 from kantoor.orders.selectors import order_events, order_totals
 from kantoor.payments.models import PaymentState as PaymentAttemptState
 from kantoor.payments.models import Provider
+from kantoor.returns.selectors import return_replaced_by
 from kantoor.shops.document_statuses import StatusKind
 from kantoor.shops.modules import module_enabled
 from kantoor.shops.selectors import (
@@ -70,6 +71,7 @@ def overview_context(order: Order) -> dict:
         "lines": lines,
         "totals": totals,
         "notes": [timeline_entry(event, order=order) for event in notes],
+        "replaced_return": return_replaced_by(shop=order.shop, order=order),
     }
 
 
@@ -268,6 +270,11 @@ def _return_entry(event: OrderEvent, payload: ReturnRecorded, appearances) -> Ti
             "after": _return_status_label(payload.after, appearances),
             "who": who,
         },
+        details=[
+            _("Replacement order %(number)s sent at no charge") % {"number": payload.replacement}
+        ]
+        if payload.replacement
+        else [],
         quote=payload.note,
     )
 

@@ -64,6 +64,8 @@ def paid_note_text(
         return gettext("Refunded via %(provider)s (%(reference)s)") % values
     if code == PaidNote.BANK_TRANSFER:
         return gettext("Bank transfer")
+    if code == PaidNote.NOTHING_TO_PAY:
+        return gettext("Nothing to pay: the invoice comes to 0.00")
     return ""
 
 

@@ -25,6 +25,14 @@ class NoteForm(forms.Form):
     )
 
 
+class RefundForm(forms.Form):
+    """What a refund credits besides the goods that arrived, and what it keeps back."""
+
+    note = NoteForm.base_fields["note"]
+    credit_shipping = forms.BooleanField(required=False)
+    charge_restocking_fee = forms.BooleanField(required=False)
+
+
 def return_status_choices(shop, statuses=tuple(ReturnStatus)) -> list[tuple[str, str]]:
     """(code, the shop's name for it) of ``statuses``, for a menu or a filter (one query)."""
     appearances = status_appearances_for(shop=shop)

@@ -15,6 +15,8 @@ from kantoor.backoffice.returns.forms import (
 from kantoor.orders.models import Order
 from kantoor.returns.models import HANDLED_RETURN_STATUSES, Reception, ReturnStatus
 from kantoor.returns.selectors import returns_of_order
+from kantoor.returns.services import creditable_shipping
+from kantoor.shops.selectors import workflow_settings_for
 
 
 def returns_context(order: Order) -> dict:
@@ -43,4 +45,13 @@ def returns_context(order: Order) -> dict:
                 "note_form": NoteForm(),
             }
         )
-    return {"return_rows": rows}
+    refund = None
+    if any(row["can_refund"] for row in rows):
+        settings = workflow_settings_for(shop=order.shop)
+        shipping = creditable_shipping(order.pk)
+        refund = {
+            "shipping": sum(-line.quantity * line.unit_price for line in shipping),
+            "credit_shipping": settings.return_refunds_shipping,
+            "fee_percent": settings.return_restocking_fee_percent,
+        }
+    return {"return_rows": rows, "refund": refund}

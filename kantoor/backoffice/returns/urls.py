@@ -9,6 +9,7 @@ STEPS = {
     "status": views.return_status,
     "receive": views.return_receive,
     "refund": views.return_refund,
+    "exchange": views.return_exchange,
     "complete": views.return_complete,
 }
 
@@ -27,6 +28,12 @@ urlpatterns: list = [
         views.return_slip,
         name="return_slip",
     ),
+    path(
+        "orders/<str:number>/returns/<str:return_number>/photos/<str:photo_id>/",
+        views.return_photo,
+        name="return_photo",
+    ),
     path("returns/", views.return_list_view, name="returns"),
+    path("returns/bulk-status/", views.return_bulk_status, name="returns_bulk_status"),
     path("returns/<str:return_number>/", views.return_open, name="return"),
 ]

@@ -1,6 +1,7 @@
 """The back office's returns: the steps on an order's Returns tab, a return made by staff for a
-customer, and a return opened by its number. Thin: parse the form, call a returns service,
-send the browser back to the tab with the return highlighted."""
+customer, a return opened by its number, and the Returns list with its bulk status change.
+Thin: parse the form, call a returns service, send the browser back to the tab with the return
+highlighted (or to the list, with its filters)."""
 
 from __future__ import annotations
 
@@ -8,15 +9,17 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kantoor.backoffice.access import shop_staff_required
-from kantoor.backoffice.lists import ShopListView
+from kantoor.backoffice.lists import ShopListView, list_back_url
 from kantoor.backoffice.menu import entry_by_key
 from kantoor.backoffice.returns.forms import (
+    FILTER_PARAMS,
     NoteForm,
     ReceiveForm,
+    RefundForm,
     ReturnListForm,
     ReturnStatusForm,
     filter_query,
@@ -24,12 +27,15 @@ from kantoor.backoffice.returns.forms import (
 )
 from kantoor.backoffice.views import order_tab_url, render_in_shop
 from kantoor.core.actors import Actor
+from kantoor.core.parsing import parse_id
 from kantoor.orders.selectors import order_for_staff
 from kantoor.returns.errors import ReturnError
 from kantoor.returns.forms import ReturnForm
-from kantoor.returns.models import ReturnRequest, ReturnSource
+from kantoor.returns.models import HANDLED_RETURN_STATUSES, ReturnRequest, ReturnSource
+from kantoor.returns.photos import photo_response
 from kantoor.returns.selectors import (
     count_returns,
+    photo_of_return,
     return_for_staff,
     return_list,
     return_options,
@@ -38,8 +44,10 @@ from kantoor.returns.selectors import (
 from kantoor.returns.services import (
     approve_return,
     change_return_status,
+    change_return_statuses,
     check_order_returnable,
     complete_return,
+    exchange_return,
     receive_return,
     refund_return,
     reject_return,
@@ -161,12 +169,18 @@ def return_receive(request: HttpRequest, shop_slug: str, number: str, return_num
 @module_required("returns")
 def return_refund(request: HttpRequest, shop_slug: str, number: str, return_number: str):
     order, found = _order_and_return(request, number, return_number)
+    form = RefundForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.errors.get("note", [_("Check the refund.")])[0])
+        return redirect(returns_tab_url(order, found.number))
     try:
         _request, credits = refund_return(
             shop=request.shop,
             return_id=found.pk,
             actor=Actor.staff(request.user),
-            note=_note(request),
+            note=form.cleaned_data["note"],
+            credit_shipping=form.cleaned_data["credit_shipping"],
+            charge_restocking_fee=form.cleaned_data["charge_restocking_fee"],
         )
     except ReturnError as refused:
         messages.error(request, refused.message)
@@ -175,10 +189,37 @@ def return_refund(request: HttpRequest, shop_slug: str, number: str, return_numb
         request,
         _(
             "Return %(number)s credited with credit invoice %(credits)s. Pay the money back "
-            "from the Invoices tab (refund through the payment provider, or mark it refunded)."
+            "here: refund it through the payment provider, or mark it refunded."
         )
         % {"number": found.number, "credits": ", ".join(c.number for c in credits)},
     )
+    # The credit invoice on the Invoices tab, where the money is paid back.
+    return redirect(order_tab_url(order, "invoices", invoice=credits[0].number))
+
+
+@require_POST
+@shop_staff_required
+@module_required("returns")
+def return_exchange(request: HttpRequest, shop_slug: str, number: str, return_number: str):
+    order, found = _order_and_return(request, number, return_number)
+    try:
+        _request, replacement = exchange_return(
+            shop=request.shop,
+            return_id=found.pk,
+            actor=Actor.staff(request.user),
+            note=_note(request),
+        )
+    except ReturnError as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(
+            request,
+            _(
+                "Return %(number)s exchanged: replacement order %(replacement)s sends it again "
+                "at no charge."
+            )
+            % {"number": found.number, "replacement": replacement.number},
+        )
     return redirect(returns_tab_url(order, found.number))
 
 
@@ -196,6 +237,7 @@ def return_new(request: HttpRequest, shop_slug: str, number: str) -> HttpRespons
         refusal = refused.message
     form = ReturnForm(
         request.POST or None,
+        request.FILES or None,
         returnable=returnable_lines(order=order),
         reasons=return_options(shop=shop, list_name="reasons", active_only=True),
         actions=return_options(shop=shop, list_name="actions", active_only=True),
@@ -213,6 +255,7 @@ def return_new(request: HttpRequest, shop_slug: str, number: str) -> HttpRespons
                     source=ReturnSource.STAFF,
                     actor=Actor.staff(request.user),
                     comment=form.cleaned_data["comment"],
+                    photos=form.cleaned_data["photos"],
                 )
             except ReturnError as refused:
                 form.add_error(refused.field if refused.field in form.fields else None, refused)
@@ -241,6 +284,17 @@ def return_slip(request: HttpRequest, shop_slug: str, number: str, return_number
     _order, found = _order_and_return(request, number, return_number)
     pdf = return_slip_pdf(return_request=found, shop=request.shop, language=found.language)
     return slip_response(pdf, found.number)
+
+
+@require_GET
+@shop_staff_required
+@module_required("returns")
+def return_photo(
+    request: HttpRequest, shop_slug: str, number: str, return_number: str, photo_id: str
+):
+    """A photo the customer added to the return."""
+    _order, found = _order_and_return(request, number, return_number)
+    return photo_response(photo_of_return(return_request=found, photo_id=parse_id(photo_id)))
 
 
 @require_GET
@@ -310,7 +364,14 @@ class ReturnListView(ShopListView):
 
     def get_extra_context(self, links):
         stage = links.filters.stage
+        handled = {status.value for status in HANDLED_RETURN_STATUSES}
         return {
+            "list_query": filter_query(links.filters).urlencode(),
+            "bulk_statuses": [
+                {"value": value, "label": label}
+                for value, label in self.status_choices
+                if value in handled
+            ],
             "tabs": [
                 {
                     "key": key,
@@ -319,8 +380,58 @@ class ReturnListView(ShopListView):
                     "current": stage == values.get("stage", ""),
                 }
                 for key, label, values in RETURN_TABS
-            ]
+            ],
         }
 
 
 return_list_view = ReturnListView.as_view()
+
+
+@require_POST
+@shop_staff_required
+@module_required("returns")
+def return_bulk_status(request: HttpRequest, shop_slug: str) -> HttpResponse:
+    """Move the ticked returns to one status; the outcome shows as messages on the list."""
+    shop = request.shop
+    back = list_back_url(
+        "backoffice:returns",
+        shop_slug=shop.slug,
+        query=request.POST.get("back", ""),
+        params=FILTER_PARAMS,
+    )
+    return_ids = [parse_id(value) for value in request.POST.getlist("return")]
+    if None in return_ids:
+        messages.error(request, _("The selection contains an unknown return."))
+        return redirect(back)
+    status = request.POST.get("status", "")
+    try:
+        outcome = change_return_statuses(
+            shop=shop, return_ids=return_ids, status=status, actor=Actor.staff(request.user)
+        )
+    except ReturnError as refused:
+        messages.error(request, refused.message)
+        return redirect(back)
+    label = dict(return_status_choices(shop, HANDLED_RETURN_STATUSES))[status]
+    if outcome.changed:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d return moved to %(status)s.",
+                "%(count)d returns moved to %(status)s.",
+                len(outcome.changed),
+            )
+            % {"count": len(outcome.changed), "status": label},
+        )
+    if outcome.unchanged:
+        messages.info(
+            request,
+            _("Already %(status)s: %(numbers)s.")
+            % {"status": label, "numbers": ", ".join(outcome.unchanged)},
+        )
+    for number, why in outcome.refused:
+        messages.error(
+            request, _("%(number)s was not changed: %(why)s") % {"number": number, "why": why}
+        )
+    if not (outcome.changed or outcome.unchanged or outcome.refused):
+        messages.error(request, _("None of the selected returns were found in this shop."))
+    return redirect(back)

@@ -1,5 +1,7 @@
 """Forms of the settings pages: they parse and validate; the services change and record."""
 
+from decimal import Decimal
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -246,6 +248,9 @@ class ReturnsSettingsForm(forms.ModelForm):
             "return_period_days": forms.NumberInput(
                 attrs={"class": "form-control", "min": 0, "max": 365}
             ),
+            "return_restocking_fee_percent": forms.NumberInput(
+                attrs={"class": "form-control", "min": 0, "max": 100, "step": "0.01"}
+            ),
             "returns_intro_nl": forms.Textarea(attrs={"class": "form-control", "rows": 3}),
             "returns_intro_en": forms.Textarea(attrs={"class": "form-control", "rows": 3}),
         }
@@ -258,10 +263,19 @@ class ReturnsSettingsForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in ("returns_enabled", "returns_self_service", "returns_for_guests"):
+        for name in (
+            "returns_enabled",
+            "returns_self_service",
+            "returns_for_guests",
+            "return_refunds_shipping",
+        ):
             _switch(self.fields[name])
         self.fields["return_period_days"].min_value = 0
         self.fields["return_period_days"].max_value = 365
+        self.fields["return_restocking_fee_percent"].required = False  # empty: no fee
+
+    def clean_return_restocking_fee_percent(self):
+        return self.cleaned_data["return_restocking_fee_percent"] or Decimal("0.00")
 
 
 class ModulesForm(forms.ModelForm):

@@ -26,7 +26,7 @@ from kantoor.core.money import (
     format_money,
 )
 from kantoor.invoices.errors import InvoiceError
-from kantoor.invoices.models import Invoice, InvoiceKind, InvoiceLine, PaymentState
+from kantoor.invoices.models import Invoice, InvoiceKind, InvoiceLine, PaidNote, PaymentState
 from kantoor.numbering.models import DocumentKind
 from kantoor.numbering.services import allocate_numbers
 from kantoor.orders import events
@@ -224,6 +224,11 @@ def issue_invoice(
         corrects=corrects,
     )
     invoice.state = state
+    if kind == InvoiceKind.DEBIT and totals.gross == 0 and state == PaymentState.UNPAID:
+        # Nothing to pay (a replacement sent at no charge): settled the moment it is issued.
+        invoice.state = PaymentState.PAID
+        invoice.paid_on = timezone.localdate(at)
+        invoice.paid_note_code = PaidNote.NOTHING_TO_PAY
     invoice.for_returned_goods = for_returned_goods
     invoice.save(force_insert=True)
     InvoiceLine.objects.bulk_create(invoice_lines)

@@ -2,11 +2,15 @@
 and how the shop handles it (handling). Each service runs in one transaction."""
 
 from kantoor.returns.errors import ReturnError
+from kantoor.returns.services.exchanging import exchange_return
 from kantoor.returns.services.handling import (
+    MAX_BULK_RETURNS,
     ReceivedLine,
     approve_return,
     change_return_status,
+    change_return_statuses,
     complete_return,
+    creditable_shipping,
     receive_return,
     refund_return,
     reject_return,
@@ -27,6 +31,7 @@ from kantoor.returns.services.requesting import (
 )
 
 __all__ = [
+    "MAX_BULK_RETURNS",
     "OptionInUse",
     "ReceivedLine",
     "RequestedLine",
@@ -34,9 +39,12 @@ __all__ = [
     "add_return_option",
     "approve_return",
     "change_return_status",
+    "change_return_statuses",
     "check_order_returnable",
     "complete_return",
+    "creditable_shipping",
     "delete_return_option",
+    "exchange_return",
     "find_guest_order",
     "move_return_option",
     "receive_return",

@@ -11,14 +11,16 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from kantoor.catalog.models import MovementReason
 from kantoor.catalog.services import StockChange, book_stock_movements, lock_products
 from kantoor.core.actors import Actor
+from kantoor.core.money import HUNDRED, round_money
 from kantoor.invoices.errors import InvoiceError
 from kantoor.invoices.models import Invoice
 from kantoor.invoices.services import issue_corrections
@@ -27,6 +29,7 @@ from kantoor.messaging.models import MessageKind
 from kantoor.orders import events
 from kantoor.orders.events import OrderEventKind
 from kantoor.orders.locks import lock_order
+from kantoor.orders.services import BulkStatusOutcome
 from kantoor.returns.errors import ReturnError
 from kantoor.returns.models import (
     HANDLED_RETURN_STATUSES,
@@ -37,6 +40,7 @@ from kantoor.returns.models import (
 )
 from kantoor.returns.notifications import queue_return_message
 from kantoor.shops.models import Shop
+from kantoor.shops.selectors import workflow_settings_for
 
 MAX_NOTE = 2000
 MAX_CONDITION = 300
@@ -63,7 +67,13 @@ def _clean_note(note: str) -> str:
 
 
 def _move(
-    request: ReturnRequest, *, to: str, actor: Actor, note: str = "", close: bool = False
+    request: ReturnRequest,
+    *,
+    to: str,
+    actor: Actor,
+    note: str = "",
+    close: bool = False,
+    replacement: str = "",
 ) -> None:
     now = timezone.now()
     before = request.status
@@ -91,6 +101,7 @@ def _move(
             before=before,
             after=to,
             note=note,
+            replacement=replacement,
         )
     )
 
@@ -280,12 +291,21 @@ def receive_return(
 
 
 def _credit_lines(request: ReturnRequest, lines: Sequence[ReturnLine]) -> list[ProposedLine]:
-    """Negative lines for what arrived, at the prices it was invoiced at (the most recent
-    invoice's price first, when the order was invoiced at several)."""
+    """Negative lines for what arrived, at the prices it was invoiced at (the order line's own
+    price first, when the order was invoiced at several). What a return credit charged back
+    (a restocking fee) is no price the goods were invoiced at."""
+    return_credits = set(
+        Invoice.objects.filter(order_id=request.order_id, for_returned_goods=True).values_list(
+            "pk", flat=True
+        )
+    )
     open_per_price: dict[int, dict] = defaultdict(lambda: defaultdict(int))
     for invoiced in invoiced_lines(request.order_id):
-        if not invoiced.is_shipping and invoiced.order_line_id:
-            open_per_price[invoiced.order_line_id][invoiced.unit_price] += invoiced.quantity
+        if invoiced.is_shipping or not invoiced.order_line_id:
+            continue
+        if invoiced.quantity > 0 and invoiced.invoice_id in return_credits:
+            continue
+        open_per_price[invoiced.order_line_id][invoiced.unit_price] += invoiced.quantity
     proposed = []
     for line in lines:
         left = line.quantity_received
@@ -314,14 +334,75 @@ def _credit_lines(request: ReturnRequest, lines: Sequence[ReturnLine]) -> list[P
     return proposed
 
 
+def creditable_shipping(order_id: int) -> list[ProposedLine]:
+    """The shipping cost still invoiced on the order (what a refund may credit), as credit
+    lines: per price it was invoiced at, the quantity not yet credited."""
+    left: dict[tuple[Decimal, Decimal], int] = defaultdict(int)
+    names: dict[tuple[Decimal, Decimal], str] = {}
+    for invoiced in invoiced_lines(order_id):
+        if invoiced.is_shipping:
+            key = (invoiced.unit_price, invoiced.vat_rate)
+            left[key] += invoiced.quantity
+            names.setdefault(key, invoiced.description)
+    return [
+        ProposedLine(
+            description=names[key],
+            quantity=-count,
+            unit_price=key[0],
+            vat_rate=key[1],
+            is_shipping=True,
+        )
+        for key, count in left.items()
+        if count > 0 and key[0] > 0
+    ]
+
+
+def restocking_fee_lines(
+    credited: Sequence[ProposedLine], *, percent: Decimal, language: str
+) -> list[ProposedLine]:
+    """What the shop keeps back of the credited goods: ``percent`` of each credited line, as a
+    charge on the same order line (so it goes on the same credit invoice, at its VAT rate)."""
+    if percent <= 0:
+        return []
+    fees = []
+    with translation.override(language):
+        for line in credited:
+            fee = round_money(-line.quantity * line.unit_price * percent / HUNDRED)
+            if fee > 0:
+                fees.append(
+                    ProposedLine(
+                        description=_("Restocking fee %(percent)s%% on %(name)s")
+                        % {
+                            "percent": formats.localize(percent.normalize()),
+                            "name": line.description,
+                        },
+                        quantity=1,
+                        unit_price=fee,
+                        vat_rate=line.vat_rate,
+                        order_line_id=line.order_line_id,
+                    )
+                )
+    return fees
+
+
 def refund_return(
-    *, shop: Shop, return_id: int, actor: Actor, note: str = "", notify_customer: bool = True
+    *,
+    shop: Shop,
+    return_id: int,
+    actor: Actor,
+    note: str = "",
+    credit_shipping: bool = False,
+    charge_restocking_fee: bool = False,
+    notify_customer: bool = True,
 ) -> tuple[ReturnRequest, list[Invoice]]:
     """A credit invoice (one per invoice it corrects) for what arrived of the return, through
-    the invoice services, which never credit more than was invoiced. The return becomes
+    the invoice services, which never credit more than was invoiced. ``credit_shipping`` also
+    credits the shipping cost still invoiced; ``charge_restocking_fee`` keeps the shop's
+    restocking fee (a percentage, workflow settings) back of the goods. The return becomes
     *credited*. Paying the money back (through the payment provider, or by bank transfer) is
     the credit invoice's own step on the order's Invoices tab."""
     note = _clean_note(note)
+    percent = workflow_settings_for(shop=shop).return_restocking_fee_percent
     with transaction.atomic():
         request = _locked(shop=shop, return_id=return_id)
         _refuse_unless(
@@ -340,12 +421,27 @@ def refund_return(
                 % {"number": request.number},
                 code="nothing_received",
             )
+        credited = _credit_lines(request, lines)
+        proposed = list(credited)
+        if charge_restocking_fee:
+            proposed += restocking_fee_lines(
+                credited, percent=percent, language=request.order.language
+            )
+        if credit_shipping:
+            shipping = creditable_shipping(request.order_id)
+            if not shipping:
+                raise ReturnError(
+                    _("The shipping cost of order %(number)s has been credited already.")
+                    % {"number": request.order.number},
+                    field="credit_shipping",
+                )
+            proposed += shipping
         try:
             credits = issue_corrections(
                 shop=shop,
                 order=request.order,
                 actor=actor,
-                lines=_credit_lines(request, lines),
+                lines=proposed,
                 for_returned_goods=True,
             )
         except InvoiceError as refused:
@@ -375,3 +471,46 @@ def complete_return(
         if notify_customer:
             queue_return_message(return_request=request, kind=MessageKind.RETURN_PROCESSED)
     return request
+
+
+MAX_BULK_RETURNS = 200
+
+
+def change_return_statuses(
+    *, shop: Shop, return_ids: Sequence[int], status: str, actor: Actor
+) -> BulkStatusOutcome:
+    """Move several returns to one of the statuses of an approved return (processing or the
+    shop's own three): change_return_status for each, one transaction each, so a refusal
+    leaves the others changed. The outcome is by return number: changed, already in that
+    status, refused with the reason (a new return is to be approved first, a closed one stays
+    closed). Ids of another shop's returns (or of no return) change nothing and are not named.
+    """
+    if status not in HANDLED_RETURN_STATUSES:
+        raise ReturnError(
+            _("Choose one of the statuses in the list."), code="invalid_status", field="status"
+        )
+    ids = list(dict.fromkeys(return_ids))
+    if not ids:
+        raise ReturnError(_("Select at least one return."), code="nothing_selected")
+    if len(ids) > MAX_BULK_RETURNS:
+        raise ReturnError(
+            _("Select at most %(max)d returns at a time.") % {"max": MAX_BULK_RETURNS},
+            code="too_many",
+        )
+    outcome = BulkStatusOutcome()
+    found = (
+        ReturnRequest.objects.filter(shop=shop, pk__in=ids)
+        .order_by("requested_at", "pk")
+        .values_list("pk", "number", "status")
+    )
+    for return_id, number, current in found:
+        if current == status:
+            outcome.unchanged.append(number)
+            continue
+        try:
+            change_return_status(shop=shop, return_id=return_id, status=status, actor=actor)
+        except ReturnError as refused:
+            outcome.refused.append((number, refused.message))
+        else:
+            outcome.changed.append(number)
+    return outcome

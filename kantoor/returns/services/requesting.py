@@ -24,11 +24,13 @@ from kantoor.returns.errors import ReturnError
 from kantoor.returns.models import (
     ReturnAction,
     ReturnLine,
+    ReturnPhoto,
     ReturnReason,
     ReturnRequest,
     ReturnSource,
 )
 from kantoor.returns.notifications import queue_return_message
+from kantoor.returns.photos import check_photos, delete_stored, store_photo
 from kantoor.returns.selectors import (
     RETURNABLE_ORDER_STATUSES,
     ReturnPeriod,
@@ -166,61 +168,111 @@ def request_return(
     source: str,
     actor: Actor,
     comment: str = "",
+    photos: Sequence = (),
     notify_customer: bool = True,
 ) -> ReturnRequest:
     """Record a return of some of the order's lines: checked (returnable, quantities within
     what is left, the shop's active reasons and actions) under the order's row lock, so two
     requests at once for the last unit cannot both pass. Numbered from the shop's return
-    series; an event on the order's timeline; the confirmation e-mail to the customer."""
+    series; an event on the order's timeline; the confirmation e-mail to the customer.
+    ``photos`` (uploaded files) are checked by content before anything is written and stored
+    last; a return that is not recorded leaves no file behind."""
     comment = (comment or "").strip()
     if len(comment) > MAX_COMMENT:
         raise ReturnError(
             _("The comment can be at most %(max)d characters.") % {"max": MAX_COMMENT},
             field="comment",
         )
+    checked_photos = check_photos(photos)
     now = timezone.now()
-    with transaction.atomic():
-        locked = lock_order(shop=shop, order_id=order.pk)
-        check_order_returnable(shop=shop, order=locked, source=source)
-        chosen = _checked_lines(shop=shop, order=locked, requested=lines)
-        request = ReturnRequest.objects.create(
-            shop=shop,
-            order=locked,
-            number=allocate_number(shop=shop, kind=DocumentKind.RETURN, on=timezone.localdate()),
-            order_number=locked.number,
-            source=source,
-            email=locked.email,
-            customer_name=locked.customer_name or locked.billing_name,
-            language=locked.language,
-            comment=comment,
-            requested_at=now,
-            updated_at=now,
-        )
-        ReturnLine.objects.bulk_create(
-            [
-                ReturnLine(
-                    shop=shop,
-                    return_request=request,
-                    order_line=line,
-                    quantity=item.quantity,
-                    reason_id=item.reason_id,
-                    action_id=item.action_id,
-                )
-                for line, item in chosen
-            ]
-        )
-        events.record(
-            events.return_event(
-                OrderEventKind.RETURN_REQUESTED,
-                shop_id=shop.pk,
-                order_id=locked.pk,
-                number=request.number,
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            request = _record_return(
+                shop=shop,
+                order=order,
+                lines=lines,
+                source=source,
                 actor=actor,
-                at=now,
-                lines=[{"name": line.name, "quantity": item.quantity} for line, item in chosen],
-                note=comment,
+                comment=comment,
+                now=now,
+                notify_customer=notify_customer,
             )
+            for photo in checked_photos:
+                stored.append(store_photo(shop_id=shop.pk, return_id=request.pk, photo=photo))
+            ReturnPhoto.objects.bulk_create(
+                [
+                    ReturnPhoto(
+                        shop=shop,
+                        return_request=request,
+                        file=name,
+                        content_type=photo.content_type,
+                        size=photo.size,
+                        created_at=now,
+                    )
+                    for name, photo in zip(stored, checked_photos, strict=True)
+                ]
+            )
+    except BaseException:
+        delete_stored(stored)
+        raise
+    return request
+
+
+def _record_return(
+    *,
+    shop: Shop,
+    order: Order,
+    lines: Sequence[RequestedLine],
+    source: str,
+    actor: Actor,
+    comment: str,
+    now,
+    notify_customer: bool,
+) -> ReturnRequest:
+    """The return and its lines, number, event and e-mail (inside request_return's
+    transaction, under the order's lock)."""
+    locked = lock_order(shop=shop, order_id=order.pk)
+    check_order_returnable(shop=shop, order=locked, source=source)
+    chosen = _checked_lines(shop=shop, order=locked, requested=lines)
+    request = ReturnRequest.objects.create(
+        shop=shop,
+        order=locked,
+        number=allocate_number(shop=shop, kind=DocumentKind.RETURN, on=timezone.localdate()),
+        order_number=locked.number,
+        source=source,
+        email=locked.email,
+        customer_name=locked.customer_name or locked.billing_name,
+        language=locked.language,
+        comment=comment,
+        requested_at=now,
+        updated_at=now,
+    )
+    ReturnLine.objects.bulk_create(
+        [
+            ReturnLine(
+                shop=shop,
+                return_request=request,
+                order_line=line,
+                quantity=item.quantity,
+                reason_id=item.reason_id,
+                action_id=item.action_id,
+            )
+            for line, item in chosen
+        ]
+    )
+    events.record(
+        events.return_event(
+            OrderEventKind.RETURN_REQUESTED,
+            shop_id=shop.pk,
+            order_id=locked.pk,
+            number=request.number,
+            actor=actor,
+            at=now,
+            lines=[{"name": line.name, "quantity": item.quantity} for line, item in chosen],
+            note=comment,
         )
-        if notify_customer:
-            queue_return_message(return_request=request, kind=MessageKind.RETURN_REQUESTED)
+    )
+    if notify_customer:
+        queue_return_message(return_request=request, kind=MessageKind.RETURN_REQUESTED)
     return request

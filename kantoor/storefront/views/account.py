@@ -12,7 +12,12 @@ from kantoor.orders.selectors import order_for_customer, orders_for_customer
 from kantoor.returns.errors import ReturnError
 from kantoor.returns.links import return_token
 from kantoor.returns.models import ReturnSource
-from kantoor.returns.selectors import returnable_lines, returns_of_customer, returns_of_order
+from kantoor.returns.selectors import (
+    returnable_lines,
+    returnable_order_ids,
+    returns_of_customer,
+    returns_of_order,
+)
 from kantoor.returns.services import check_order_returnable
 from kantoor.shops.modules import module_enabled
 from kantoor.storefront.selectors import order_vat_breakdown
@@ -32,8 +37,12 @@ def account(request):
     )
     orders_page = Paginator(orders, ORDERS_PER_PAGE).get_page(request.GET.get("page"))
     states = payment_states(shop=request.shop, orders=list(orders_page))
+    returnable = returnable_order_ids(
+        shop=request.shop, orders=list(orders_page), source=ReturnSource.ACCOUNT
+    )
     for order in orders_page:
         order.payment = states[order.pk]
+        order.can_return = order.pk in returnable
     billing, delivery = default_addresses(customer=request.customer)
     invoices = invoices_for_customer(shop=request.shop, customer=request.customer)
     returns = (

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kantoor.core.actors import Actor
+from kantoor.core.parsing import parse_id
 from kantoor.core.throttle import Throttle, Throttled, check_all, client_ip, hit_all
 from kantoor.orders.models import Order
 from kantoor.orders.selectors import order_for_customer
@@ -16,7 +17,13 @@ from kantoor.returns.errors import ReturnError
 from kantoor.returns.forms import ReturnForm
 from kantoor.returns.links import return_id_from_token, return_token
 from kantoor.returns.models import ReturnSource
-from kantoor.returns.selectors import return_by_id, return_options, returnable_lines
+from kantoor.returns.photos import photo_response
+from kantoor.returns.selectors import (
+    photo_of_return,
+    return_by_id,
+    return_options,
+    returnable_lines,
+)
 from kantoor.returns.services import check_order_returnable, find_guest_order, request_return
 from kantoor.returns.slip import return_slip_pdf, slip_response
 from kantoor.shops.modules import module_required
@@ -58,6 +65,7 @@ def _return_form_page(request, *, order: Order, source: str, actor: Actor, back_
     returnable = returnable_lines(order=order)
     form = ReturnForm(
         request.POST or None,
+        request.FILES or None,
         returnable=returnable,
         reasons=return_options(shop=shop, list_name="reasons", active_only=True),
         actions=return_options(shop=shop, list_name="actions", active_only=True),
@@ -75,6 +83,7 @@ def _return_form_page(request, *, order: Order, source: str, actor: Actor, back_
                     source=source,
                     actor=actor,
                     comment=form.cleaned_data["comment"],
+                    photos=form.cleaned_data["photos"],
                 )
             except ReturnError as refused:
                 form.add_error(refused.field if refused.field in form.fields else None, refused)
@@ -208,6 +217,10 @@ def return_page(request, token: str):
             "order": found.order,
             "just_sent": request.GET.get("sent") == "1",
             "slip_url": shop_url(request, "return_slip", token=token),
+            "photo_urls": [
+                shop_url(request, "return_photo", token=token, photo_id=photo.pk)
+                for photo in found.photos.all()
+            ],
             "language": language,
             "lines": [
                 (line, line.reason.label_for(language), line.action.label_for(language))
@@ -225,3 +238,12 @@ def return_slip(request, token: str):
     found = _return_from_token(request, token)
     pdf = return_slip_pdf(return_request=found, shop=request.shop, language=current_language())
     return slip_response(pdf, found.number)
+
+
+@require_GET
+@shop_view
+@module_required("returns")
+def return_photo(request, token: str, photo_id: str):
+    """A photo of the return a signed link opens (only that return's photos)."""
+    found = _return_from_token(request, token)
+    return photo_response(photo_of_return(return_request=found, photo_id=parse_id(photo_id)))

@@ -1,4 +1,6 @@
 /* The order list: "/" focuses the search, a row opens its order, ticked rows show the bulk bar.
+   The bulk bar also serves the returns list: a [data-bulk-form] names its check boxes in
+   data-bulk-name (default "order").
    Event delegation on the document, so it keeps working after htmx swaps the list. */
 (function () {
   "use strict";
@@ -29,9 +31,13 @@
     }
   });
 
+  function boxesOf(form, suffix) {
+    return form.querySelectorAll('input[name="' + (form.dataset.bulkName || "order") + '"]' + (suffix || ""));
+  }
+
   function refresh(form) {
-    var boxes = form.querySelectorAll('input[name="order"]');
-    var ticked = form.querySelectorAll('input[name="order"]:checked');
+    var boxes = boxesOf(form);
+    var ticked = boxesOf(form, ":checked");
     var bar = form.querySelector("[data-bulk-bar]");
     var all = form.querySelector("[data-select-all]");
     bar.hidden = ticked.length === 0;
@@ -48,7 +54,7 @@
     var form = event.target.closest("[data-bulk-form]");
     if (!form) return;
     if (event.target.matches("[data-select-all]")) {
-      form.querySelectorAll('input[name="order"]').forEach(function (box) { box.checked = event.target.checked; });
+      boxesOf(form).forEach(function (box) { box.checked = event.target.checked; });
     }
     refresh(form);
   });
@@ -57,7 +63,8 @@
     var clear = event.target.closest("[data-bulk-clear]");
     if (!clear) return;
     var form = clear.closest("[data-bulk-form]");
-    form.querySelectorAll('input[name="order"], [data-select-all]').forEach(function (box) { box.checked = false; });
+    boxesOf(form).forEach(function (box) { box.checked = false; });
+    form.querySelectorAll("[data-select-all]").forEach(function (box) { box.checked = false; });
     refresh(form);
   });
 

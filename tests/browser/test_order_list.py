@@ -36,7 +36,10 @@ def test_owner_searches_filters_changes_status_in_bulk_and_opens_an_order(
     expect(page).to_have_url(re.compile(rf"{url}$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Orders")
     expect(rows(page)).to_have_count(50)
-    expect(page.locator("#order-count")).to_have_text("140 orders")
+    # 140 orders of customers, and the replacement orders of the returns seed_demo exchanged.
+    total = Order.objects.filter(shop=shop).count()
+    assert total > 140
+    expect(page.locator("#order-count")).to_have_text(f"{total} orders")
     screenshot("order-list-1280")
 
     # "/" jumps to the search; typing updates the table in place and the URL.

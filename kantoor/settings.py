@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "kantoor.invoices",
     "kantoor.payments",
     "kantoor.messaging",
+    "kantoor.quotes",
     "kantoor.returns",
     "kantoor.storefront",
     "kantoor.backoffice",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
@@ -57,12 +57,17 @@ BULK_CHUNK = 2000  # orders written per round of bulk inserts in place_orders_in
 @dataclass(frozen=True)
 class OrderItem:
     """A product to order. ``agreed_price`` (as the shop states prices) replaces the catalogue
-    price; only services set it from what the shop stored (a replacement order for a return at
-    0), never from a request."""
+    price; only services set it from what the shop stored (a quote's line, a replacement for a
+    return at 0), never from a request. A free line (a quote's, ``product_id`` None) has no
+    product and no stock: its ``description``, ``agreed_price`` and ``vat_rate`` say it all; on
+    a product's line they replace the catalogue's name and VAT rate (what a quote agreed)."""
 
-    product_id: int
+    product_id: int | None
     quantity: int
     agreed_price: Decimal | None = None
+    description: str = ""
+    vat_rate: Decimal | None = None
+    sku: str = ""
 
 
 @dataclass
@@ -84,15 +89,15 @@ def place_order(
     note: str = "",
     account: Customer | None = None,
     checkout_token: str = "",
-    charge_shipping: bool = True,
+    shipping_fee: Decimal | None = None,
     notify_customer: bool = True,
 ) -> Order:
     """Place an order: number, order + lines, stock, its invoice, event; all or nothing.
 
     Prices come from the catalogue (or an item's ``agreed_price``), never from the request.
     ``account`` is the logged-in customer (None for a guest or a phone order for a customer
-    found by e-mail). ``charge_shipping`` False sends it for free (a replacement);
-    ``notify_customer`` False queues no confirmation (history, e.g. seed_demo).
+    found by e-mail). ``shipping_fee`` is an agreed fee instead of the shop's (a quote's, 0
+    for a replacement); ``notify_customer`` False queues no confirmation (history, seed_demo).
 
     ``checkout_token`` (the storefront form's one-time token) makes the checkout idempotent:
     the order row is unique per shop and token, so a second, concurrent placing with the same
@@ -110,7 +115,7 @@ def place_order(
             note=note,
             account=account,
             checkout_token=checkout_token,
-            charge_shipping=charge_shipping,
+            shipping_fee=shipping_fee,
             notify_customer=notify_customer,
         )
     except IntegrityError:
@@ -134,7 +139,7 @@ def _place_order(
     note: str,
     account: Customer | None,
     checkout_token: str,
-    charge_shipping: bool,
+    shipping_fee: Decimal | None,
     notify_customer: bool,
 ) -> Order:
     with transaction.atomic():
@@ -151,7 +156,7 @@ def _place_order(
             shipping_method=shipping_method,
             note=note,
             at=now,
-            charge_shipping=charge_shipping,
+            shipping_fee=shipping_fee,
         )
         if draft.stock_changes:
             # Checked before the number is taken, so a refused sale holds no lock for long.
@@ -229,7 +234,7 @@ def draft_order(
     note: str,
     at: datetime.datetime,
     status: int = OrderStatus.NEW,
-    charge_shipping: bool = True,
+    shipping_fee: Decimal | None = None,
 ) -> OrderDraft:
     """Compute an order from catalogue prices (shared by place_order and the bulk seeder)."""
     if not items:
@@ -240,19 +245,25 @@ def draft_order(
     for item in items:
         if not 1 <= item.quantity <= MAX_QUANTITY:
             raise OrderError(_("A quantity must be between 1 and %(max)d.") % {"max": MAX_QUANTITY})
+        if item.agreed_price is not None and item.agreed_price < 0:
+            raise OrderError(_("An agreed price cannot be negative."))
+        if item.product_id is None:
+            if item.agreed_price is None or item.vat_rate is None or not item.description.strip():
+                raise OrderError(
+                    _("A line without a product needs a description, a price and a VAT rate.")
+                )
+            continue
         product = products.get(item.product_id)
         if product is None or not product.active or product.shop_id != shop.pk:
             raise OrderError(_("A product in your cart is no longer for sale."))
-        if item.agreed_price is not None and item.agreed_price < 0:
-            raise OrderError(_("An agreed price cannot be negative."))
-    ordered = [products[item.product_id] for item in items]
+    ordered = [products.get(item.product_id) for item in items]  # None: a free line
     # The one pricing rule (kantoor.core.pricing), as the cart showed it.
     pricing = price_draft(
         shop=shop,
         lines=[
             CatalogueLine(
                 price=product.price if item.agreed_price is None else item.agreed_price,
-                vat_rate=product.vat_rate,
+                vat_rate=product.vat_rate if item.vat_rate is None else item.vat_rate,
                 quantity=item.quantity,
             )
             for product, item in zip(ordered, items, strict=True)
@@ -260,7 +271,7 @@ def draft_order(
         shipping_method=shipping_method,
         country=billing.country,
         vat_number=details.vat_number,
-        charge_shipping=charge_shipping,
+        shipping_fee=shipping_fee,
     )
     totals = pricing.totals
     lines: list[OrderLine] = []
@@ -273,8 +284,8 @@ def draft_order(
                 shop=shop,
                 position=position,
                 product=product,
-                sku=product.sku,
-                name=product.name,
+                sku=item.sku or (product.sku if product is not None else ""),
+                name=item.description.strip() or product.name,
                 unit_price=priced.unit_price,
                 vat_rate=priced.vat_rate,
                 quantity=item.quantity,
@@ -282,7 +293,7 @@ def draft_order(
                 total_gross=amounts.gross,
             )
         )
-        if product.track_stock:
+        if product is not None and product.track_stock:
             changes.append(StockChange(product=product, quantity=-item.quantity))
     shipping_cost = pricing.shipping_cost
     shipping_vat_rate = pricing.shipping_vat_rate
@@ -521,14 +532,11 @@ def _stock_movement(
 
 
 def _merge_items(items: list[OrderItem]) -> list[OrderItem]:
-    merged: dict[tuple[int, Decimal | None], int] = {}
+    merged: dict[OrderItem, int] = {}
     for item in items:
-        key = (item.product_id, item.agreed_price)
+        key = replace(item, quantity=0)
         merged[key] = merged.get(key, 0) + item.quantity
-    return [
-        OrderItem(product_id=pk, quantity=q, agreed_price=price)
-        for (pk, price), q in merged.items()
-    ]
+    return [replace(key, quantity=quantity) for key, quantity in merged.items()]
 
 
 def _products_for_order(*, shop: Shop, items: list[OrderItem]) -> dict[int, Product]:
@@ -537,7 +545,10 @@ def _products_for_order(*, shop: Shop, items: list[OrderItem]) -> dict[int, Prod
     Untracked products are locked too: it costs nothing extra (orders of a shop queue on its
     number counter anyway) and saves the separate unlocked read.
     """
-    return lock_products(shop=shop, product_ids={item.product_id for item in items})
+    return lock_products(
+        shop=shop,
+        product_ids={item.product_id for item in items if item.product_id is not None},
+    )
 
 
 def _check_stock(draft: OrderDraft) -> None:

@@ -168,12 +168,12 @@ def price_draft(
     shipping_method: str,
     country: str,
     vat_number: str,
-    charge_shipping: bool = True,
+    shipping_fee: Decimal | None = None,
 ) -> Pricing:
     """Price catalogue lines and the shipping for a customer billed in ``country``.
 
-    The shipping fee is charged for delivery of a non-empty cart (unless ``charge_shipping`` is
-    False: sent for free), nothing for pick-up; an EU
+    The shipping fee (the shop's, or an agreed ``shipping_fee``: a quote's, 0 for a replacement)
+    is charged for delivery of a non-empty cart, nothing for pick-up; an EU
     business customer (``vat_is_reverse_charged``) pays every line and the shipping without
     VAT at 0 %, and its VAT number is returned as an invoice writes it. The caller decides what
     a shipping method the shop does not offer means (checkout refuses it, the cart shows
@@ -191,8 +191,8 @@ def price_draft(
             PriceLine(unit_price=unit_price, quantity=line.quantity, vat_rate=vat_rate)
         )
     fee = (
-        shop.shipping_fee
-        if charge_shipping and shipping_method == ShippingMethod.DELIVERY and price_lines
+        (shop.shipping_fee if shipping_fee is None else shipping_fee)
+        if shipping_method == ShippingMethod.DELIVERY and price_lines
         else Decimal("0.00")
     )
     shipping_cost, shipping_vat_rate = charged_price(

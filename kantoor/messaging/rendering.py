@@ -109,6 +109,28 @@ ORDER_VARIABLES: tuple[Variable, ...] = (
         "https://…/returns/…",
     ),
     Variable("shop_address", _("Your shop's address (several lines)"), "Oudegracht 1 …"),
+    Variable(
+        "quote_link",
+        _("The page where the customer views and accepts the quote (quote e-mails)"),
+        "https://…/quotes/…",
+    ),
+    Variable("quote_total", _("The quote's total incl. VAT (quote e-mails)"), "€ 1.250,00"),
+    Variable(
+        "valid_until",
+        _("The last day the quote can be accepted (quote e-mails)"),
+        "31 december 2026",
+    ),
+    Variable(
+        "quote_note",
+        _("Your note on the quote, or the customer's reason to decline (quote e-mails)"),
+        "",
+    ),
+    Variable(
+        "customer_email",
+        _("The customer's e-mail address (quote e-mails to you)"),
+        "jan@example.nl",
+    ),
+    Variable("accepted_name", _("The name the customer accepted the quote with"), "Jan Jansen"),
 )
 
 KIND_HELP = {
@@ -117,7 +139,13 @@ KIND_HELP = {
         "Sent when an order moves into a status you chose below (“E-mails on status changes”)."
     ),
     MessageKind.INVOICE: _("Sent with an invoice."),
-    MessageKind.QUOTE: _("Sent with a quote."),
+    MessageKind.QUOTE: _("Sent with a quote: its PDF and the link to view and accept it."),
+    MessageKind.QUOTE_REMINDER: _(
+        "Sent some days before a sent quote expires (Workflow > Quotes)."
+    ),
+    MessageKind.QUOTE_ACCEPTED: _("Sent to your shop's address when a customer accepts a quote."),
+    MessageKind.QUOTE_DECLINED: _("Sent to your shop's address when a customer declines a quote."),
+    MessageKind.QUOTE_REQUESTED: _("Sent to your shop's address when a customer asks for a quote."),
     MessageKind.RETURN_REQUESTED: _("Sent when a customer (or you, for them) asks for a return."),
     MessageKind.RETURN_APPROVED: _("Sent when you approve a return: where to send the goods."),
     MessageKind.RETURN_REJECTED: _("Sent when you reject a return, with your message."),

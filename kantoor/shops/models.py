@@ -229,6 +229,31 @@ class WorkflowSettings(models.Model):
     )
     returns_intro_nl = models.TextField(_("introduction (Dutch)"), blank=True)
     returns_intro_en = models.TextField(_("introduction (English)"), blank=True)
+    # Quotes
+    quote_validity_days = models.PositiveSmallIntegerField(
+        _("a quote is valid for (days)"),
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text=_("The validity a new quote gets; you can change it per quote."),
+    )
+    quote_reminder_days = models.PositiveSmallIntegerField(
+        _("remind the customer (days before it expires)"),
+        default=0,
+        validators=[MaxValueValidator(60)],
+        help_text=_("0 sends no reminder."),
+    )
+    quotes_convert_on_acceptance = models.BooleanField(
+        _("an accepted quote becomes an order at once"),
+        default=False,
+        help_text=_("Off: you convert accepted quotes yourself."),
+    )
+    quotes_from_cart = models.BooleanField(
+        _("customers can request a quote from the cart"),
+        default=False,
+        help_text=_('The cart shows "Request a quote" next to checkout.'),
+    )
+    quote_terms_nl = models.TextField(_("quote terms (Dutch)"), blank=True)
+    quote_terms_en = models.TextField(_("quote terms (English)"), blank=True)
     updated_at = models.DateTimeField(_("last change"), auto_now=True)
 
     class Meta:

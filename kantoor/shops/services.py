@@ -59,6 +59,14 @@ WORKFLOW_FIELDS: dict[str, tuple[str, ...]] = {
     "modules": ("quotes_enabled", "returns_enabled"),
     "numbers": ("credit_invoices_share_invoice_series",),
     "payments": ("status_when_paid",),
+    "quotes": (
+        "quote_validity_days",
+        "quote_reminder_days",
+        "quotes_convert_on_acceptance",
+        "quotes_from_cart",
+        "quote_terms_nl",
+        "quote_terms_en",
+    ),
     "returns": (
         "returns_enabled",
         "returns_self_service",

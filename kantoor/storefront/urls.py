@@ -1,6 +1,15 @@
 from django.urls import path
 
-from kantoor.storefront.views import account, auth, cart, catalog, checkout, invoices, returns
+from kantoor.storefront.views import (
+    account,
+    auth,
+    cart,
+    catalog,
+    checkout,
+    invoices,
+    quotes,
+    returns,
+)
 
 app_name = "storefront"
 
@@ -27,6 +36,9 @@ urlpatterns = [
         returns.return_photo,
         name="return_photo",
     ),
+    path("quotes/<str:token>/", quotes.quote_page, name="quote_page"),
+    path("quotes/<str:token>/accept/", quotes.quote_accept, name="quote_accept"),
+    path("quotes/<str:token>/decline/", quotes.quote_decline, name="quote_decline"),
     path(
         "account/invoices/<str:number>/<str:fmt>/",
         invoices.invoice_download,

@@ -73,7 +73,7 @@ def exchange_return(
                 shipping_method=original.shipping_method,
                 actor=actor,
                 account=None,
-                charge_shipping=False,
+                shipping_fee=FREE,
                 notify_customer=notify_customer,
             )
         except InsufficientStock as short:

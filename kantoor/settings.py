@@ -257,10 +257,17 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 MESSAGING_SWEEP_SECONDS = int(os.environ.get("KANTOOR_MESSAGE_SWEEP_SECONDS", "30"))
 # A message left "sending" this long (its worker died mid-send) is sent again.
 MESSAGING_SENDING_TIMEOUT = int(os.environ.get("KANTOOR_MESSAGE_SENDING_TIMEOUT", "600"))
+# Sent quotes past their last day expire, reminders go out: hourly (the embedded sweeper runs
+# the same job on the same period, kantoor/quotes/apps.py).
+QUOTES_SWEEP_SECONDS = int(os.environ.get("KANTOOR_QUOTES_SWEEP_SECONDS", "3600"))
 CELERY_BEAT_SCHEDULE = {
     "send-queued-messages": {
         "task": "kantoor.messaging.send_queued_messages",
         "schedule": float(MESSAGING_SWEEP_SECONDS),
+    },
+    "expire-quotes": {
+        "task": "kantoor.quotes.expire_quotes",
+        "schedule": float(QUOTES_SWEEP_SECONDS),
     },
 }
 

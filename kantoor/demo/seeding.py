@@ -49,6 +49,17 @@ from kantoor.orders.services import ADDRESS_FIELDS, LineEdit, edit_order
 from kantoor.payments.bulk import BulkPayment, record_payments_in_bulk
 from kantoor.payments.models import Provider
 from kantoor.payments.services import record_bank_transfer
+from kantoor.quotes.models import Quote
+from kantoor.quotes.services import (
+    QuoteDetails,
+    QuoteLineInput,
+    accept_quote,
+    convert_quote,
+    create_quote,
+    decline_quote,
+    expire_quotes,
+    send_quote,
+)
 from kantoor.returns.models import ReturnAction, ReturnReason, ReturnSource
 from kantoor.returns.services import (
     ReceivedLine,
@@ -120,7 +131,8 @@ class SeedOutcome:
 
 def seed_demo(*, slug: str, orders: int, seed: int) -> SeedOutcome:
     """Bring the demo shop ``slug`` to at least ``orders`` orders of its customers (the same
-    ones for a seed), plus the replacement orders of the returns it exchanged."""
+    ones for a seed), plus the replacement orders of the returns it exchanged and the orders
+    of the quotes it converted (a demo shop gets its quotes once)."""
     if orders < 0:
         raise DemoError("--orders must be 0 or more.")
     started = time.monotonic()
@@ -132,8 +144,8 @@ def seed_demo(*, slug: str, orders: int, seed: int) -> SeedOutcome:
         owner = _owner(locked)
         products = _ensure_products(locked)
         customers = _ensure_customers(locked)
-        # The customers' orders; the replacement orders of exchanged returns come on top.
-        existing = Order.objects.filter(shop=locked, replaces_return=None).count()
+        # The customers' orders; the orders of exchanged returns and of quotes come on top.
+        existing = Order.objects.filter(shop=locked, replaces_return=None, from_quote=None).count()
         missing = orders - existing
         if missing > 0:
             requests = demo_order_requests(
@@ -150,6 +162,7 @@ def seed_demo(*, slug: str, orders: int, seed: int) -> SeedOutcome:
             first_new_id = _first_new_order_id(locked, missing)
             _invoice_history(locked, owner, first_new_id=first_new_id, seed=seed)
             _return_history(locked, owner, first_new_id=first_new_id, seed=seed)
+            _quote_history(locked, owner, customers=customers, products=products, seed=seed)
     return SeedOutcome(added=max(missing, 0), existing=existing, seconds=time.monotonic() - started)
 
 
@@ -562,6 +575,114 @@ def _return_history(shop: Shop, owner: User, *, first_new_id: int, seed: int) ->
                 )
         except KantoorError:
             continue
+
+
+# The demo's quotes: two in every status, a converted one becoming an order.
+QUOTE_OUTCOMES = (
+    "concept",
+    "requested",
+    "sent",
+    "accepted",
+    "rejected",
+    "expired",
+    "converted",
+) * 2
+
+
+def _quote_history(
+    shop: Shop,
+    owner: User,
+    *,
+    customers: list[tuple[Customer, CustomerDetails]],
+    products: list[Product],
+    seed: int,
+) -> None:
+    """Quotes in every status, through the quote services, without e-mails (history). Once
+    per shop: a top-up adds orders, not more quotes."""
+    if Quote.objects.filter(shop=shop).exists():
+        return
+    rng = random.Random(seed + 2)
+    staff = Actor.staff(owner)
+    for_sale = [p for p in products if p.active and (not p.track_stock or p.stock_level > 20)]
+    today = timezone.localdate()
+    for index, outcome in enumerate(QUOTE_OUTCOMES):
+        customer, details = customers[index % len(customers)]
+        chosen = rng.sample(for_sale, k=min(len(for_sale), rng.randint(1, 3)))
+        lines = [
+            QuoteLineInput(
+                product_id=product.pk,
+                quantity=rng.randint(1, 5),
+                discount_percent=Decimal(rng.choice([0, 0, 5, 10])),
+            )
+            for product in chosen
+        ]
+        if index % 3 == 0:
+            lines.append(
+                QuoteLineInput(
+                    product_id=None,
+                    quantity=1,
+                    unit_price=Decimal("45.00"),
+                    description="Montage en afstellen",
+                    vat_rate=Decimal("21"),
+                )
+            )
+        address = details.billing
+        quote_details = QuoteDetails(
+            email=customer.email,
+            customer_id=customer.pk,
+            first_name=details.first_name,
+            last_name=details.last_name,
+            company=details.company,
+            vat_number=details.vat_number,
+            street=address.street,
+            postcode=address.postcode,
+            city=address.city,
+            country=address.country,
+            language=details.language,
+            valid_until=today + datetime.timedelta(days=rng.choice([3, 14, 30])),
+            note="Met vriendelijke groet, het team van Fietsonderdelen.",
+        )
+        quiet = {"actor": staff, "notify": False}
+        try:
+            quote = create_quote(
+                shop=shop,
+                details=quote_details,
+                lines=lines,
+                requested=outcome == "requested",
+                request_message="Graag een offerte voor onze vereniging."
+                if outcome == "requested"
+                else "",
+                **quiet,
+            )
+            if outcome in ("concept", "requested"):
+                continue
+            send_quote(shop=shop, quote_id=quote.pk, **quiet)
+            if outcome == "expired":
+                # The demo's clock: this quote was sent long ago and its last day has passed.
+                Quote.objects.filter(pk=quote.pk).update(
+                    valid_until=today - datetime.timedelta(days=rng.randint(1, 20))
+                )
+                continue
+            customer_actor = {"actor": Actor.customer(customer.email), "notify": False}
+            if outcome in ("accepted", "converted"):
+                accept_quote(
+                    shop=shop,
+                    quote_id=quote.pk,
+                    revision=1,
+                    name=customer.full_name or customer.email,
+                    terms_accepted=True,
+                    ip_address="192.0.2.10",
+                    **customer_actor,
+                )
+            if outcome == "rejected":
+                decline_quote(
+                    shop=shop, quote_id=quote.pk, revision=1, reason="Te duur.", **customer_actor
+                )
+            if outcome == "converted":
+                convert_quote(shop=shop, quote_id=quote.pk, **quiet)
+        except KantoorError:
+            continue
+    expire_quotes()
 
 
 # How the paid invoices were paid: mostly online (the demo provider), some by bank transfer.

@@ -20,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from django.conf import settings
 from django.db import close_old_connections
 
+from kantoor.messaging import registry
 from kantoor.messaging.services.delivery import send_due_messages, send_message
 
 logger = logging.getLogger(__name__)
@@ -79,6 +80,7 @@ def _loop(*, every: float) -> None:
                 send_message(message_id=message_id)
                 continue
             next_sweep = time.monotonic() + every
+            registry.run_due_periodic(time.monotonic())
             result = send_due_messages()
             if result.total:
                 logger.info(

@@ -9,7 +9,10 @@ them. Each domain app's ``notifications.py`` registers, in its ``AppConfig.ready
 - attachments: ``register_attachments(builder)``; ``builder(message)`` returns the files to
   attach (an ``Attachment`` list, possibly empty) and raises to hold the message back;
 - the timeline: ``register_timeline(writer)``; ``writer(message, outcome, actor, at, error)`` is
-  called inside the transaction that records a message as queued again, sent or failed.
+  called inside the transaction that records a message as queued again, sent or failed;
+- periodic work of the embedded sweeper (no broker: no celery beat): ``register_periodic(job,
+  every=seconds)``; the sweeper thread calls ``job()`` about that often (quotes: expiry and
+  reminders). With a broker the same job is a Celery beat entry in settings.
 """
 
 from __future__ import annotations
@@ -39,6 +42,8 @@ TimelineWriter = Callable[[object, str, Actor, datetime.datetime, str], None]
 _context_builders: list[ContextBuilder] = []
 _attachment_builders: list[AttachmentBuilder] = []
 _timeline_writers: list[TimelineWriter] = []
+_periodic: dict[Callable[[], object], float] = {}  # job -> every (seconds)
+_periodic_due: dict[Callable[[], object], float] = {}  # job -> monotonic time it is due
 
 
 def _add(registry: list, item) -> None:
@@ -56,6 +61,23 @@ def register_attachments(builder: AttachmentBuilder) -> None:
 
 def register_timeline(writer: TimelineWriter) -> None:
     _add(_timeline_writers, writer)
+
+
+def register_periodic(job: Callable[[], object], *, every: float) -> None:
+    _periodic[job] = every
+
+
+def run_due_periodic(now: float) -> list[Callable[[], object]]:
+    """Run each registered periodic job whose time has come (``now``: time.monotonic());
+    returns the jobs run. A job that fails is tried again at its next time."""
+    ran = []
+    for job, every in list(_periodic.items()):
+        if _periodic_due.get(job, 0.0) > now:
+            continue
+        _periodic_due[job] = now + every
+        ran.append(job)
+        job()
+    return ran
 
 
 def build_context(message, context: dict) -> dict:

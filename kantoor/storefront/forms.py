@@ -293,3 +293,25 @@ class GuestReturnForm(StorefrontForm):
         error_messages={"required": _("Enter the postcode.")},
         widget=forms.TextInput(attrs={"autocomplete": "postal-code"}),
     )
+
+
+class QuoteRequestForm(StorefrontForm):
+    """Who asks for a quote for the cart's products, and what they would like to say."""
+
+    email = CheckoutForm.base_fields["email"]
+    first_name = CheckoutForm.base_fields["first_name"]
+    last_name = CheckoutForm.base_fields["last_name"]
+    company = CheckoutForm.base_fields["company"]
+    vat_number = CheckoutForm.base_fields["vat_number"]
+    phone = CheckoutForm.base_fields["phone"]
+    street = CheckoutForm.base_fields["street"]
+    postcode = CheckoutForm.base_fields["postcode"]
+    city = CheckoutForm.base_fields["city"]
+    country = CheckoutForm.base_fields["country"]
+    message = forms.CharField(
+        label=_("Your message (optional)"),
+        required=False,
+        max_length=5000,
+        help_text=_("E.g. the quantities you are thinking of, or when you need it."),
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )

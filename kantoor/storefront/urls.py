@@ -20,6 +20,7 @@ urlpatterns = [
     path("cart/add/", cart.cart_add, name="cart_add"),
     path("cart/update/", cart.cart_update, name="cart_update"),
     path("cart/remove/", cart.cart_remove, name="cart_remove"),
+    path("cart/quote/", cart.quote_request, name="quote_request"),
     path("checkout/", checkout.checkout, name="checkout"),
     path("checkout/summary/", checkout.checkout_summary, name="checkout_summary"),
     path("order/<str:token>/", checkout.confirmation, name="confirmation"),

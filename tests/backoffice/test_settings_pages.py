@@ -452,3 +452,35 @@ def test_status_colours_cost_one_query_per_page(staff_client, shop, django_asser
     with django_assert_num_queries(1):
         appearances_for_request(request)
         appearances_for_request(request).badge("order", OrderStatus.NEW.code)
+
+
+QUOTES_DATA = {
+    "quote_validity_days": "14",
+    "quote_reminder_days": "3",
+    "quotes_convert_on_acceptance": "on",
+    "quote_terms_nl": "Prijzen geldig tot de datum op de offerte.",
+    "quote_terms_en": "Prices valid until the date on the quote.",
+}
+
+
+def test_quote_settings_are_saved_and_recorded(staff_client, shop):
+    page = staff_client.get(workflow_url(shop, "quotes"))
+    assert page.status_code == 200 and 'id="quotes-form"' in page.text
+    response = staff_client.post(workflow_url(shop, "quotes"), QUOTES_DATA)
+    assert response.status_code == 302
+    settings = WorkflowSettings.objects.get(shop=shop)
+    assert settings.quote_validity_days == 14 and settings.quote_reminder_days == 3
+    assert settings.quotes_convert_on_acceptance and not settings.quotes_from_cart
+    assert settings.quote_terms_en == "Prices valid until the date on the quote."
+    assert "quote_validity_days" in set(SettingsChange.objects.values_list("field", flat=True))
+
+
+@pytest.mark.parametrize(
+    ("name", "value"), [("quote_validity_days", "0"), ("quote_reminder_days", "61")]
+)
+def test_bad_quote_settings_save_nothing(staff_client, shop, name, value):
+    before = snapshot(shop)
+    response = staff_client.post(workflow_url(shop, "quotes"), {**QUOTES_DATA, name: value})
+    assert response.status_code == 400
+    assert "There is a problem; nothing was saved" in response.text
+    assert snapshot(shop) == before

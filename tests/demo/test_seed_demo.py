@@ -21,6 +21,7 @@ from kantoor.orders.events import OrderEventKind
 from kantoor.orders.models import Order, OrderEvent
 from kantoor.payments.models import DemoTransaction, Payment, Provider
 from kantoor.payments.models import PaymentState as PaymentProviderState
+from kantoor.quotes.models import Quote, QuoteStatus
 from kantoor.returns.models import ReturnRequest
 from kantoor.shops.models import Membership, Role, Shop
 
@@ -130,7 +131,7 @@ def test_seed_demo_creates_the_demo_shop_with_catalogue_customers_and_orders(db)
     assert all(c.addresses.filter(is_default_billing=True).exists() for c in customers)
 
     # And 60 orders over the last 12 months in all 14 statuses, that keep every invariant
-    orders = Order.objects.filter(shop=shop, replaces_return=None)
+    orders = Order.objects.filter(shop=shop, replaces_return=None, from_quote=None)
     assert orders.count() == 60
     # Returns in every state, one exchanged for a replacement order at no charge.
     returns = ReturnRequest.objects.filter(shop=shop)
@@ -138,6 +139,10 @@ def test_seed_demo_creates_the_demo_shop_with_catalogue_customers_and_orders(db)
     exchanged = returns.exclude(replacement_order=None)
     assert exchanged.exists()
     assert all(r.replacement_order.total_gross == 0 for r in exchanged)
+    # Quotes in every status, the converted ones with their order.
+    quotes = Quote.objects.filter(shop=shop)
+    assert set(quotes.values_list("status", flat=True)) == set(QuoteStatus.values)
+    assert all(q.order_id for q in quotes.filter(status=QuoteStatus.CONVERTED))
     assert set(orders.values_list("status", flat=True)) == set(OrderStatus.values)
     now = timezone.now()
     assert all(
@@ -188,13 +193,13 @@ def test_seed_demo_runs_once_and_tops_up_to_the_number_asked(db):
     out = seed(orders=20)
     assert "already has 20 orders" in out and "added none" in out
     shop = Shop.objects.get(slug="demo")
-    assert Order.objects.filter(shop=shop, replaces_return=None).count() == 20
+    assert Order.objects.filter(shop=shop, replaces_return=None, from_quote=None).count() == 20
     assert Product.objects.filter(shop=shop).count() == 44
     assert Customer.objects.filter(shop=shop).count() == 60
     # When it runs with a larger number, Then it brings the shop to that number
     out = seed(orders=45)
     assert "added 25 orders (20 existed)" in out
-    assert Order.objects.filter(shop=shop, replaces_return=None).count() == 45
+    assert Order.objects.filter(shop=shop, replaces_return=None, from_quote=None).count() == 45
     assert_order_invariants(shop)
 
 
@@ -244,7 +249,7 @@ def test_two_seed_runs_at_once_end_with_exactly_the_orders_asked():
 
     assert errors == []
     shop = Shop.objects.get(slug="demo")
-    assert Order.objects.filter(shop=shop, replaces_return=None).count() == 80
+    assert Order.objects.filter(shop=shop, replaces_return=None, from_quote=None).count() == 80
     assert sorted("added none" in out for out in outputs) == [False, True]
     assert Product.objects.filter(shop=shop).count() == 44
     assert Customer.objects.filter(shop=shop).count() == 60

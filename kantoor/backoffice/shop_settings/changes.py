@@ -18,6 +18,7 @@ from kantoor.shops.models import SettingsChange, WorkflowSettings
 SECTION_LABELS = {
     "statuses": lambda: _("Statuses"),
     "numbers": lambda: _("Numbers"),
+    "quotes": lambda: _("Quotes"),
     "returns": lambda: _("Returns"),
     "modules": lambda: _("Modules"),
     "payments": lambda: _("Payments"),

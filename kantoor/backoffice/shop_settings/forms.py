@@ -278,6 +278,35 @@ class ReturnsSettingsForm(forms.ModelForm):
         return self.cleaned_data["return_restocking_fee_percent"] or Decimal("0.00")
 
 
+class QuotesSettingsForm(forms.ModelForm):
+    class Meta:
+        model = WorkflowSettings
+        fields = WORKFLOW_FIELDS["quotes"]
+        widgets = {
+            "quote_validity_days": forms.NumberInput(
+                attrs={"class": "form-control", "min": 1, "max": 365}
+            ),
+            "quote_reminder_days": forms.NumberInput(
+                attrs={"class": "form-control", "min": 0, "max": 60}
+            ),
+            "quote_terms_nl": forms.Textarea(attrs={"class": "form-control", "rows": 4}),
+            "quote_terms_en": forms.Textarea(attrs={"class": "form-control", "rows": 4}),
+        }
+        help_texts = {
+            "quote_terms_nl": _("On the quote and its page, for customers who read Dutch."),
+            "quote_terms_en": _("On the quote and its page, for customers who read English."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("quotes_convert_on_acceptance", "quotes_from_cart"):
+            _switch(self.fields[name])
+        self.fields["quote_validity_days"].min_value = 1
+        self.fields["quote_validity_days"].max_value = 365
+        self.fields["quote_reminder_days"].min_value = 0
+        self.fields["quote_reminder_days"].max_value = 60
+
+
 class ModulesForm(forms.ModelForm):
     class Meta:
         model = WorkflowSettings

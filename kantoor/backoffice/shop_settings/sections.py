@@ -32,11 +32,11 @@ SECTIONS: tuple[SettingsSection, ...] = (
         group=ORDER_PROCESS,
         label=_("Workflow"),
         description=_(
-            "Status colours and labels, document numbers, returns and which modules you use."
+            "Status colours and labels, document numbers, quotes, returns and the modules you use."
         ),
         icon="workflow",
         url_name="backoffice:settings_workflow",
-        audit_sections=("statuses", "numbers", "payments", "returns", "modules"),
+        audit_sections=("statuses", "numbers", "payments", "quotes", "returns", "modules"),
     ),
     SettingsSection(
         key="payments",

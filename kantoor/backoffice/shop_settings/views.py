@@ -17,6 +17,7 @@ from kantoor.backoffice.shop_settings.forms import (
     NumbersForm,
     PaymentProviderForm,
     PaymentWorkflowForm,
+    QuotesSettingsForm,
     ReturnOptionForm,
     ReturnsSettingsForm,
     StatusesForm,
@@ -53,6 +54,7 @@ TABS = (
     ("statuses", gettext_lazy("Statuses"), "palette"),
     ("numbers", gettext_lazy("Numbers"), "hash"),
     ("payments", gettext_lazy("Payments"), "credit-card"),
+    ("quotes", gettext_lazy("Quotes"), "file-text"),
     ("returns", gettext_lazy("Returns"), "undo-2"),
     ("modules", gettext_lazy("Modules"), "blocks"),
 )
@@ -107,6 +109,8 @@ def _tab_context(request, tab: str, *, form=None, option_forms=None) -> dict:
         context["form"] = form or PaymentWorkflowForm(
             instance=workflow, status_labels=_status_labels(request)
         )
+    elif tab == "quotes":
+        context["form"] = form or QuotesSettingsForm(instance=workflow)
     elif tab == "returns":
         option_forms = option_forms or {}
         context["form"] = form or ReturnsSettingsForm(instance=workflow)
@@ -196,9 +200,11 @@ def workflow(request: HttpRequest, shop_slug: str) -> HttpResponse:
                 messages.success(request, _("Numbering saved. Existing numbers stay as they are."))
                 return redirect(_workflow_url(shop, tab))
     else:
-        form_class = {"returns": ReturnsSettingsForm, "payments": PaymentWorkflowForm}.get(
-            tab, ModulesForm
-        )
+        form_class = {
+            "returns": ReturnsSettingsForm,
+            "payments": PaymentWorkflowForm,
+            "quotes": QuotesSettingsForm,
+        }.get(tab, ModulesForm)
         extra = {"status_labels": _status_labels(request)} if tab == "payments" else {}
         form = form_class(request.POST, instance=workflow_settings_for(shop=shop), **extra)
         if form.is_valid():
@@ -211,6 +217,7 @@ def workflow(request: HttpRequest, shop_slug: str) -> HttpResponse:
             )
             saved = {
                 "returns": _("Return settings saved."),
+                "quotes": _("Quote settings saved."),
                 "payments": _("Payment workflow saved."),
             }
             messages.success(request, saved.get(tab, _("Modules saved.")))

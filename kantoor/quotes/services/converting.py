@@ -48,14 +48,15 @@ def _details(quote: Quote) -> CustomerDetails:
     )
 
 
-def convert_quote(*, shop: Shop, quote_id: int, actor: Actor) -> Order:
-    """Make the order of a sent or accepted quote (or answer with the order it has)."""
+def convert_quote(*, shop: Shop, quote_id: int, actor: Actor, notify: bool = True) -> Order:
+    """Make the order of a sent or accepted quote (or answer with the order it has); the
+    customer gets the order's confirmation with its invoice (``notify`` False: history)."""
     with transaction.atomic():
         quote = lock_quote(shop=shop, quote_id=quote_id)
-        return convert_locked_quote(quote, actor=actor)
+        return convert_locked_quote(quote, actor=actor, notify=notify)
 
 
-def convert_locked_quote(quote: Quote, *, actor: Actor) -> Order:
+def convert_locked_quote(quote: Quote, *, actor: Actor, notify: bool = True) -> Order:
     """``convert_quote`` for a quote the caller locked in its transaction (acceptance)."""
     if quote.order_id is not None:
         return Order.objects.get(pk=quote.order_id)
@@ -93,6 +94,7 @@ def convert_locked_quote(quote: Quote, *, actor: Actor) -> Order:
             shipping_method=quote.shipping_method,
             actor=actor,
             shipping_fee=quote.shipping_fee,
+            notify_customer=notify,
         )
     except InsufficientStock as short:
         raise QuoteError(short.message, code="insufficient_stock") from short

@@ -34,9 +34,10 @@ def _move(quote: Quote, to: str, *, message: str) -> None:
     quote.status = to
 
 
-def send_quote(*, shop: Shop, quote_id: int, actor: Actor) -> Quote:
+def send_quote(*, shop: Shop, quote_id: int, actor: Actor, notify: bool = True) -> Quote:
     """Send the quote's current revision: the customer gets the e-mail with its PDF and link,
-    and from now on sees (and may accept) this revision."""
+    and from now on sees (and may accept) this revision (``notify`` False: no e-mail, for
+    history seeded by seed_demo)."""
     now = timezone.now()
     with transaction.atomic():
         quote = lock_quote(shop=shop, quote_id=quote_id)
@@ -70,7 +71,8 @@ def send_quote(*, shop: Shop, quote_id: int, actor: Actor) -> Quote:
             revision=quote.revision,
             to=quote.email,
         )
-        queue_quote_message(quote=quote, kind=MessageKind.QUOTE)
+        if notify:
+            queue_quote_message(quote=quote, kind=MessageKind.QUOTE)
     return quote
 
 
@@ -179,6 +181,7 @@ def accept_quote(
     terms_accepted: bool,
     ip_address: str | None,
     actor: Actor,
+    notify: bool = True,
 ) -> Quote:
     """The customer accepts the revision they were sent, with their name and the terms ticked:
     the name, time, IP address and revision are recorded; the shop is e-mailed. When the shop
@@ -216,14 +219,21 @@ def accept_quote(
             name=name,
             ip=_ip(ip_address) or "",
         )
-        queue_quote_message(quote=quote, kind=MessageKind.QUOTE_ACCEPTED)
+        if notify:
+            queue_quote_message(quote=quote, kind=MessageKind.QUOTE_ACCEPTED)
         if workflow_settings_for(shop=shop).quotes_convert_on_acceptance:
-            convert_locked_quote(quote, actor=actor)
+            convert_locked_quote(quote, actor=actor, notify=notify)
     return quote
 
 
 def decline_quote(
-    *, shop: Shop, quote_id: int, revision: int | None, reason: str, actor: Actor
+    *,
+    shop: Shop,
+    quote_id: int,
+    revision: int | None,
+    reason: str,
+    actor: Actor,
+    notify: bool = True,
 ) -> Quote:
     """The customer declines the quote they were sent (a reason is optional)."""
     reason = (reason or "").strip()
@@ -250,7 +260,8 @@ def decline_quote(
             after=quote.status,
             note=reason,
         )
-        queue_quote_message(quote=quote, kind=MessageKind.QUOTE_DECLINED)
+        if notify:
+            queue_quote_message(quote=quote, kind=MessageKind.QUOTE_DECLINED)
     return quote
 
 

@@ -23,12 +23,14 @@ from kantoor.core.actors import Actor
 from kantoor.core.money import amount_limit
 from kantoor.core.pricing import MAX_QUANTITY, shipping_is_offered
 from kantoor.customers.models import Customer
+from kantoor.messaging.models import MessageKind
 from kantoor.numbering.models import DocumentKind
 from kantoor.numbering.services import allocate_number
 from kantoor.quotes import events
 from kantoor.quotes.errors import QuoteError
 from kantoor.quotes.events import QuoteEventKind
 from kantoor.quotes.models import EDITABLE_QUOTE_STATUSES, Quote, QuoteLine, QuoteStatus
+from kantoor.quotes.notifications import queue_quote_message
 from kantoor.shops.models import Shop
 from kantoor.shops.selectors import workflow_settings_for
 
@@ -242,9 +244,10 @@ def create_quote(
     actor: Actor,
     requested: bool = False,
     request_message: str = "",
+    notify: bool = True,
 ) -> Quote:
     """A new quote, numbered from the shop's quote series: a concept (staff) or *requested*
-    (a customer's request from the cart, with their message)."""
+    (a customer's request from the cart, with their message; the shop is e-mailed)."""
     details, customer = _checked_details(shop, details)
     checked = _checked_lines(shop, lines)
     if len(request_message or "") > MAX_NOTE:
@@ -272,6 +275,8 @@ def create_quote(
             at=now,
             note=quote.request_message,
         )
+        if requested and notify:
+            queue_quote_message(quote=quote, kind=MessageKind.QUOTE_REQUESTED)
     return quote
 
 

@@ -9,6 +9,8 @@ from kantoor.invoices.list_selectors import invoices_for_customer
 from kantoor.invoices.order_list import payment_states
 from kantoor.invoices.selectors import invoices_for_order
 from kantoor.orders.selectors import order_for_customer, orders_for_customer
+from kantoor.quotes.links import quote_token
+from kantoor.quotes.selectors import customer_totals, quotes_of_customer
 from kantoor.returns.errors import ReturnError
 from kantoor.returns.links import return_token
 from kantoor.returns.models import ReturnSource
@@ -26,6 +28,7 @@ from kantoor.storefront.views.common import customer_required, page, shop_url, s
 
 ORDERS_PER_PAGE = 20
 INVOICES_SHOWN = 50
+QUOTES_SHOWN = 20
 
 
 @require_GET
@@ -50,10 +53,18 @@ def account(request):
         if module_enabled(shop=request.shop, module="returns")
         else []
     )
+    quotes = (
+        _quotes_with_links(
+            request.shop, quotes_of_customer(shop=request.shop, customer=request.customer)
+        )
+        if module_enabled(shop=request.shop, module="quotes")
+        else []
+    )
     return page(
         request,
         "storefront/account/account.html",
         {
+            "quotes": quotes,
             "returns": _with_links(request.shop, returns),
             "orders": orders_page,
             "billing": billing,
@@ -62,6 +73,16 @@ def account(request):
             "more_invoices": invoices[INVOICES_SHOWN : INVOICES_SHOWN + 1].exists(),
         },
     )
+
+
+def _quotes_with_links(shop, quotes):
+    """The customer's quotes (at most QUOTES_SHOWN), each with its signed link and total."""
+    shown = list(quotes[:QUOTES_SHOWN])
+    totals = customer_totals(shop=shop, quotes=shown)
+    for quote in shown:
+        quote.token = quote_token(shop_id=shop.pk, quote_id=quote.pk)
+        quote.total = totals[quote.pk]
+    return shown
 
 
 def _with_links(shop, returns):

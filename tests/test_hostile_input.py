@@ -137,6 +137,7 @@ def world(shop, products, make_order, owner):
         "list_name": "reasons",
         "pk": str(reason.pk),
         "return_number": returned.number,
+        "quote_number": "OFF2026-0001",
         "kind": MessageKind.values[0],
         "language": "nl",
         "fmt": "pdf",

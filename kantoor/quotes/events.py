@@ -25,6 +25,7 @@ class QuoteEventKind(models.TextChoices):
     EXPIRED = "expired", _("Quote expired")
     REMINDED = "reminded", _("Reminder sent")
     CONVERTED = "converted", _("Converted to an order")
+    CONVERSION_REFUSED = "conversion_refused", _("Not converted at once")
 
 
 def record(

@@ -13,6 +13,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kantoor.messaging.models import MessageKind
+
 
 class QuoteStatus(models.TextChoices):
     """The fixed list of quote statuses (DESIGN.md)."""
@@ -53,6 +55,18 @@ EDITABLE_QUOTE_STATUSES = frozenset(
         QuoteStatus.SENT,
         QuoteStatus.REJECTED,
         QuoteStatus.EXPIRED,
+    }
+)
+
+
+# The e-mails about a quote (their ``data`` names it: ``quote_id``, ``revision``).
+QUOTE_KINDS = frozenset(
+    {
+        MessageKind.QUOTE,
+        MessageKind.QUOTE_REMINDER,
+        MessageKind.QUOTE_ACCEPTED,
+        MessageKind.QUOTE_DECLINED,
+        MessageKind.QUOTE_REQUESTED,
     }
 )
 

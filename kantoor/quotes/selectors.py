@@ -13,8 +13,7 @@ from django.utils import timezone
 from kantoor.core.keyset import instant_keyset, keyset_page
 from kantoor.core.pricing import Pricing
 from kantoor.messaging.models import Message
-from kantoor.quotes.models import Quote, QuoteEvent, QuoteLine, QuoteStatus
-from kantoor.quotes.notifications import QUOTE_KINDS
+from kantoor.quotes.models import QUOTE_KINDS, Quote, QuoteEvent, QuoteLine, QuoteStatus
 from kantoor.quotes.pricing import quote_pricing
 from kantoor.shops.models import Shop
 

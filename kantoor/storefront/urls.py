@@ -40,6 +40,7 @@ urlpatterns = [
     path("quotes/<str:token>/", quotes.quote_page, name="quote_page"),
     path("quotes/<str:token>/accept/", quotes.quote_accept, name="quote_accept"),
     path("quotes/<str:token>/decline/", quotes.quote_decline, name="quote_decline"),
+    path("quotes/<str:token>/quote.pdf", quotes.quote_pdf, name="quote_pdf"),
     path(
         "account/invoices/<str:number>/<str:fmt>/",
         invoices.invoice_download,

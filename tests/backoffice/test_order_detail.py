@@ -203,8 +203,9 @@ def test_the_order_page_needs_the_same_queries_for_2_or_20_lines_and_events(
             assert staff_client.get(target).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
-    # 13: the shop's own status labels, which the timeline names statuses by, are one query.
-    assert counts[0] <= 13, counts
+    # 14: the shop's own status labels, which the timeline names statuses by, are one query;
+    # the Overview looks up once whether the order came from a quote (its "From quote" link).
+    assert counts[0] <= 14, counts
 
 
 # --- Editing ------------------------------------------------------------------------------

@@ -424,3 +424,42 @@ def test_staff_and_the_customer_converting_at_once_make_one_order(shop, products
     assert Invoice.objects.filter(shop=shop).count() == 1
     assert Quote.objects.get(pk=quote.pk).status == QuoteStatus.CONVERTED
     assert "ok" in outcomes
+
+
+def test_a_quote_without_an_address_is_accepted_but_not_converted_at_once(shop, products, staff):
+    update_workflow_settings(
+        shop=shop, user=None, section="quotes", values={"quotes_convert_on_acceptance": True}
+    )
+    shop = Shop.objects.get(pk=shop.pk)
+    quote = create_quote(
+        shop=shop,
+        details=QuoteDetails(email="alleen@example.test"),
+        lines=bell_and_fitting(products),
+        actor=staff,
+    )
+    send_quote(shop=shop, quote_id=quote.pk, actor=staff)
+    accepted = accept(shop, Quote.objects.get(pk=quote.pk))
+    assert accepted.status == QuoteStatus.ACCEPTED and accepted.order_id is None
+    assert not Order.objects.exists()
+    assert QuoteEvent.objects.filter(quote=quote, kind=QuoteEventKind.CONVERSION_REFUSED).exists()
+    with pytest.raises(QuoteError) as refused:
+        convert_quote(shop=shop, quote_id=quote.pk, actor=staff)
+    assert refused.value.code == "no_address"
+
+
+def test_a_withdrawn_quote_says_so_to_the_customer(shop, products, staff):
+    quote = sent_quote(shop, products, staff)
+    cancel_quote(shop=shop, quote_id=quote.pk, actor=staff)
+    with pytest.raises(QuoteError) as refused:
+        accept(shop, quote)
+    assert refused.value.code == "rejected"
+
+
+def test_a_converted_quote_says_it_became_an_order_when_edited(shop, products, staff):
+    quote = sent_quote(shop, products, staff)
+    convert_quote(shop=shop, quote_id=quote.pk, actor=staff)
+    with pytest.raises(QuoteError) as refused:
+        update_quote(
+            shop=shop, quote_id=quote.pk, details=prospect(), lines=[], actor=staff
+        )  # refused for what it is, before the empty lines
+    assert "has become an order" in refused.value.message

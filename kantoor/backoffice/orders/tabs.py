@@ -42,6 +42,7 @@ from kantoor.orders.models import Order, OrderEvent
 from kantoor.orders.selectors import order_events, order_totals
 from kantoor.payments.models import PaymentState as PaymentAttemptState
 from kantoor.payments.models import Provider
+from kantoor.quotes.selectors import quote_of_order
 from kantoor.returns.selectors import return_replaced_by
 from kantoor.shops.document_statuses import StatusKind
 from kantoor.shops.modules import module_enabled
@@ -72,6 +73,9 @@ def overview_context(order: Order) -> dict:
         "totals": totals,
         "notes": [timeline_entry(event, order=order) for event in notes],
         "replaced_return": return_replaced_by(shop=order.shop, order=order),
+        "from_quote": quote_of_order(shop=order.shop, order=order)
+        if module_enabled(shop=order.shop, module="quotes")
+        else None,
     }
 
 

@@ -3,6 +3,10 @@
 The shop restyles it with a ``PdfStyle`` (logo, accent colour, extra CSS) or by overriding the
 template ``invoices/pdf/invoice.html`` (docs/invoices-documents.md). ``invoice_pdf`` caches the
 bytes in ``VAR_DIR/invoice-pdfs/`` by invoice number and content hash.
+
+The other documents in the invoice's style (the quote PDF, ``kantoor.quotes.pdf``) use the same
+pieces: ``style_values`` (accent, logo, stylesheet), ``write_pdf`` (reproducible bytes),
+``cached_pdf`` (the file cache), ``download_response`` and the ``format_*`` helpers.
 """
 
 from __future__ import annotations
@@ -12,11 +16,13 @@ import hashlib
 import os
 import re
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from django.conf import settings
+from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -84,12 +90,24 @@ def _vat_notes(document: InvoiceDocument) -> list[str]:
     return notes
 
 
-def invoice_html(document: InvoiceDocument, style: PdfStyle = DEFAULT_STYLE) -> str:
-    """The HTML the PDF is made from (in the document's language)."""
+def style_values(style: PdfStyle = DEFAULT_STYLE) -> dict[str, str]:
+    """What a PDF template needs of a style: ``accent`` (the default for one that is not
+    #rrggbb), ``logo`` (a data: URI, "" without one), ``css`` (the invoice's stylesheet) and
+    ``extra_css`` (the shop's, after it)."""
     accent = style.accent if HEX_COLOUR.match(style.accent or "") else DEFAULT_STYLE.accent
     logo = ""
     if style.logo:
         logo = f"data:{style.logo_type};base64,{base64.b64encode(style.logo).decode()}"
+    return {
+        "accent": accent,
+        "logo": logo,
+        "css": CSS_FILE.read_text(),
+        "extra_css": style.extra_css,
+    }
+
+
+def invoice_html(document: InvoiceDocument, style: PdfStyle = DEFAULT_STYLE) -> str:
+    """The HTML the PDF is made from (in the document's language)."""
     with translation.override(document.language or "nl"):
         currency = document.currency
 
@@ -99,9 +117,9 @@ def invoice_html(document: InvoiceDocument, style: PdfStyle = DEFAULT_STYLE) -> 
         lines = [
             {
                 "line": line,
-                "quantity": _quantity(line.quantity),
-                "unit_price": _unit_price(line.display_unit_price, currency),
-                "vat_rate": _rate(line.vat_rate),
+                "quantity": format_quantity(line.quantity),
+                "unit_price": format_unit_price(line.display_unit_price, currency),
+                "vat_rate": format_rate(line.vat_rate),
                 "net": money(line.line_net),
             }
             for line in document.lines
@@ -109,7 +127,7 @@ def invoice_html(document: InvoiceDocument, style: PdfStyle = DEFAULT_STYLE) -> 
         breakdown = [
             {
                 "row": row,
-                "rate": _rate(row.rate),
+                "rate": format_rate(row.rate),
                 "taxable": money(row.taxable),
                 "tax": money(row.tax),
             }
@@ -129,47 +147,54 @@ def invoice_html(document: InvoiceDocument, style: PdfStyle = DEFAULT_STYLE) -> 
             "payable": money(document.totals.payable),
             "payable_abs": money(abs(document.totals.payable)),
             "vat_notes": _vat_notes(document),
-            "accent": accent,
-            "logo": logo,
-            "css": CSS_FILE.read_text(),
-            "extra_css": style.extra_css,
+            **style_values(style),
         }
         return render_to_string(style.template_name, context)
 
 
-def render_invoice_pdf(document: InvoiceDocument, style: PdfStyle = DEFAULT_STYLE) -> bytes:
-    """The PDF of ``document``: the same bytes every time for the same document and style."""
+def write_pdf(html: str, *, identifier: str) -> bytes:
+    """``html`` as a PDF, the same bytes every time for the same HTML and ``identifier`` (a
+    document's number and content hash): no creation time in the metadata and a file
+    identifier derived from ``identifier``."""
     from weasyprint import HTML  # noqa: PLC0415 (WeasyPrint is heavy: loaded on the first PDF)
 
-    html = HTML(string=invoice_html(document, style), base_url=str(CSS_FILE.parent))
-    identifier = hashlib.sha256(f"{document.number}:{document.content_hash()}".encode())
-    # No creation time in the metadata and a file identifier derived from the document.
-    return html.write_pdf(
-        font_config=_font_config(),
-        pdf_identifier=identifier.hexdigest()[:32].encode(),
-        cache=_IMAGE_CACHE,
+    pdf_identifier = hashlib.sha256(identifier.encode()).hexdigest()[:32].encode()
+    return HTML(string=html, base_url=str(CSS_FILE.parent)).write_pdf(
+        font_config=_font_config(), pdf_identifier=pdf_identifier, cache=_IMAGE_CACHE
+    )
+
+
+def render_invoice_pdf(document: InvoiceDocument, style: PdfStyle = DEFAULT_STYLE) -> bytes:
+    """The PDF of ``document``: the same bytes every time for the same document and style."""
+    return write_pdf(
+        invoice_html(document, style), identifier=f"{document.number}:{document.content_hash()}"
     )
 
 
 _IMAGE_CACHE: dict = {}
 
 
+def safe_file_name(number: str) -> str:
+    """A document number as part of a file name: letters, digits, ``.``, ``_``, ``-``."""
+    return re.sub(r"[^A-Za-z0-9._-]", "_", number)[:80]
+
+
 def cache_key(document: InvoiceDocument, style: PdfStyle = DEFAULT_STYLE) -> str:
     """``<number>-<hash>``: the invoice number (safe for a file name) and a content hash."""
-    number = re.sub(r"[^A-Za-z0-9._-]", "_", document.number)[:80]
     digest = hashlib.sha256(f"{document.content_hash()}:{style.key()}".encode()).hexdigest()
-    return f"{number}-{digest[:24]}"
+    return f"{safe_file_name(document.number)}-{digest[:24]}"
 
 
-def invoice_pdf(document: InvoiceDocument, style: PdfStyle = DEFAULT_STYLE) -> bytes:
-    """The PDF of ``document`` from the file cache (``VAR_DIR/invoice-pdfs``), rendered once."""
-    folder = Path(settings.VAR_DIR) / "invoice-pdfs"
-    path = folder / f"{cache_key(document, style)}.pdf"
+def cached_pdf(folder_name: str, key: str, render: Callable[[], bytes]) -> bytes:
+    """The PDF stored as ``VAR_DIR/<folder_name>/<key>.pdf``, made by ``render`` the first time.
+    ``key`` names the content (a number and a content hash), so a stored file is never stale."""
+    folder = Path(settings.VAR_DIR) / folder_name
+    path = folder / f"{key}.pdf"
     try:
         return path.read_bytes()
     except FileNotFoundError:
         pass
-    data = render_invoice_pdf(document, style)
+    data = render()
     folder.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile(dir=folder, suffix=".tmp", delete=False) as handle:
         handle.write(data)
@@ -177,16 +202,35 @@ def invoice_pdf(document: InvoiceDocument, style: PdfStyle = DEFAULT_STYLE) -> b
     return data
 
 
-def _unit_price(value, currency: str) -> str:
+def invoice_pdf(document: InvoiceDocument, style: PdfStyle = DEFAULT_STYLE) -> bytes:
+    """The PDF of ``document`` from the file cache (``VAR_DIR/invoice-pdfs``), rendered once."""
+    return cached_pdf(
+        "invoice-pdfs", cache_key(document, style), lambda: render_invoice_pdf(document, style)
+    )
+
+
+def download_response(content: bytes, *, content_type: str, filename: str) -> HttpResponse:
+    """A document as a download for the one who asked for it: never cached on the way, never
+    sniffed as another type. ``filename`` is used as it is (make it with ``safe_file_name``)."""
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def format_unit_price(value, currency: str) -> str:
     """A unit price as people read it on paper: 2 decimals (28.885 shows as 28,89). The line
     amount next to it is the exact one; UBL states the price with the precision it needs."""
     return format_money(Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP), currency)
 
 
-def _quantity(value) -> str:
+def format_quantity(value) -> str:
+    """A quantity or a percentage's number as the current language writes it (2,5 in Dutch)."""
     text = format(value.normalize(), "f") if hasattr(value, "normalize") else str(value)
     return text.replace(".", ",") if translation.get_language() == "nl" else text
 
 
-def _rate(value) -> str:
-    return _quantity(value) + "%"
+def format_rate(value) -> str:
+    """A VAT rate or a discount: 21%, 12,5% in Dutch."""
+    return format_quantity(value) + "%"

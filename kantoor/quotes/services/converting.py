@@ -72,6 +72,15 @@ def convert_locked_quote(quote: Quote, *, actor: Actor, notify: bool = True) -> 
             % {"number": quote.number},
             code="expired",
         )
+    if not (quote.street and quote.postcode and quote.city and quote.customer_name):
+        raise QuoteError(
+            _(
+                "Quote %(number)s has no name and address to order and invoice for: edit it "
+                "and fill them in first."
+            )
+            % {"number": quote.number},
+            code="no_address",
+        )
     revision = quote.accepted_revision or quote.sent_revision
     lines = list(QuoteLine.objects.filter(quote=quote, revision=revision).order_by("position"))
     if not lines:

@@ -26,6 +26,7 @@ from kantoor.shops.models import Shop
 from kantoor.shops.selectors import workflow_settings_for
 
 MAX_NAME = 200
+MAX_REMINDER_DAYS = 60  # the most a shop may set (WorkflowSettings.quote_reminder_days)
 
 
 def _move(quote: Quote, to: str, *, message: str) -> None:
@@ -151,6 +152,12 @@ def _check_open_for_the_customer(quote: Quote, revision: int | None, today: date
             },
             code="expired",
         )
+    if quote.status == QuoteStatus.REJECTED:
+        raise QuoteError(
+            _("Quote %(number)s has been declined or withdrawn: ask the shop for a new one.")
+            % {"number": quote.number},
+            code="rejected",
+        )
     if quote.status != QuoteStatus.SENT:
         raise QuoteError(
             _("Quote %(number)s is being changed by the shop: wait for the new version.")
@@ -222,7 +229,21 @@ def accept_quote(
         if notify:
             queue_quote_message(quote=quote, kind=MessageKind.QUOTE_ACCEPTED)
         if workflow_settings_for(shop=shop).quotes_convert_on_acceptance:
-            convert_locked_quote(quote, actor=actor, notify=notify)
+            # Converted at once, when it can be: a refusal (a product short, no address) leaves
+            # the quote accepted, for staff to convert once they have seen to it.
+            try:
+                with transaction.atomic():
+                    convert_locked_quote(quote, actor=actor, notify=notify)
+            except QuoteError as refused:
+                quote.status = QuoteStatus.ACCEPTED
+                quote.order = None
+                events.record(
+                    quote,
+                    QuoteEventKind.CONVERSION_REFUSED,
+                    actor=Actor.system(),
+                    at=now,
+                    note=refused.message,
+                )
     return quote
 
 
@@ -293,7 +314,10 @@ def expire_quotes(*, now: datetime.datetime | None = None) -> dict[str, int]:
             )
             expired += 1
     candidates = Quote.objects.filter(
-        status=QuoteStatus.SENT, reminded_at=None, valid_until__gte=today
+        status=QuoteStatus.SENT,
+        reminded_at=None,
+        valid_until__gte=today,
+        valid_until__lte=today + datetime.timedelta(days=MAX_REMINDER_DAYS),
     ).select_related("shop__workflow_settings")
     for candidate in candidates.iterator():
         days = workflow_settings_for(shop=candidate.shop).quote_reminder_days

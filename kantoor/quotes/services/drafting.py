@@ -140,7 +140,11 @@ def _checked_lines(shop: Shop, lines: Sequence[QuoteLineInput]) -> list[dict]:
     checked = []
     for index, line in enumerate(lines):
         prefix = f"lines-{index}"
-        if not isinstance(line.quantity, int) or not 1 <= line.quantity <= MAX_QUANTITY:
+        if (
+            not isinstance(line.quantity, int)
+            or isinstance(line.quantity, bool)
+            or not 1 <= line.quantity <= MAX_QUANTITY
+        ):
             raise QuoteError(
                 _("A quantity must be between 1 and %(max)d.") % {"max": MAX_QUANTITY},
                 field=f"{prefix}-quantity",
@@ -289,6 +293,21 @@ def lock_quote(*, shop: Shop, quote_id: int) -> Quote:
     return quote
 
 
+def _check_editable(quote: Quote) -> None:
+    if quote.status == QuoteStatus.CONVERTED:
+        raise QuoteError(
+            _("Quote %(number)s has become an order: it cannot change any more.")
+            % {"number": quote.number},
+            code="not_editable",
+        )
+    if quote.status not in EDITABLE_QUOTE_STATUSES:
+        raise QuoteError(
+            _("Quote %(number)s has been accepted: it is what was agreed and cannot change.")
+            % {"number": quote.number},
+            code="not_editable",
+        )
+
+
 def update_quote(
     *,
     shop: Shop,
@@ -299,17 +318,15 @@ def update_quote(
 ) -> Quote:
     """Change a quote's details and lines. A concept or requested quote changes in place; a sent,
     rejected or expired one gets its next revision, as a concept, until it is sent again."""
+    current = Quote.objects.filter(shop=shop, pk=quote_id).first()
+    if current is not None:
+        _check_editable(current)  # before the details: a quote that cannot change says so
     details, customer = _checked_details(shop, details)
     checked = _checked_lines(shop, lines)
     now = timezone.now()
     with transaction.atomic():
         quote = lock_quote(shop=shop, quote_id=quote_id)
-        if quote.status not in EDITABLE_QUOTE_STATUSES:
-            raise QuoteError(
-                _("Quote %(number)s has been accepted: it is what was agreed and cannot change.")
-                % {"number": quote.number},
-                code="not_editable",
-            )
+        _check_editable(quote)
         before = quote.status
         new_revision = quote.status not in (QuoteStatus.CONCEPT, QuoteStatus.REQUESTED)
         if new_revision:

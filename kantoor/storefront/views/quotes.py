@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from kantoor.core.actors import Actor
 from kantoor.core.throttle import client_ip
+from kantoor.quotes import pdf
 from kantoor.quotes.errors import QuoteError
 from kantoor.quotes.links import quote_id_from_token
 from kantoor.quotes.models import QuoteStatus
@@ -157,4 +158,14 @@ def quote_decline(request, token: str):
             actor=_actor(request, quote),
         ),
         _("You declined quote %(number)s; the shop has been told."),
+    )
+
+
+@require_GET
+@shop_view
+@module_required("quotes")
+def quote_pdf(request, token: str):
+    quote = _quote_from_token(request, token)
+    return pdf.quote_pdf_response(
+        pdf.quote_pdf(quote=quote, revision=customer_revision(quote)), quote
     )

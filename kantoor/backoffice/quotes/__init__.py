@@ -1,0 +1,1 @@
+"""Back-office area: quotes (views, forms, urls, tabs of the same shape as the other areas)."""

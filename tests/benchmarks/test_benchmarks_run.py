@@ -138,3 +138,18 @@ def test_returns_benchmark_runs(bench_url):
         assert row["p95_ms"] > 0 and row["statements"] > 0, page
     assert set(figures["pages"]) | set(figures["form"]) == set(figures["budget_p95_ms"])
     assert figures["form"]["form_post"]["p95_ms"] > 0
+
+
+@pytest.mark.postgres
+def test_quotes_benchmark_runs(bench_url):
+    figures = run(
+        "quotes.py", "--orders", "120", "--quotes", "200", "--requests", "2", url=bench_url
+    )
+    assert figures["name"] == "quotes"
+    assert figures["quotes"] >= 200
+    assert set(figures["pages"]) == set(figures["budget_p95_ms"])
+    for page, row in figures["pages"].items():
+        assert row["status"] == 200, page
+        assert row["p95_ms"] > 0 and row["statements"] > 0, page
+    assert figures["pdf"]["p50_ms"] > 0 and figures["pdf"]["rendered"] == 2
+    assert figures["converting"]["ratio_p50"] > 0

@@ -155,6 +155,26 @@ class Quote(models.Model):
         return " ".join(part for part in (self.first_name, self.last_name) if part) or self.company
 
 
+# The details of a quote that staff set (and a copy or a revision carries over), in form order.
+QUOTE_DETAIL_FIELDS = (
+    "email",
+    "first_name",
+    "last_name",
+    "company",
+    "vat_number",
+    "phone",
+    "street",
+    "postcode",
+    "city",
+    "country",
+    "language",
+    "shipping_method",
+    "valid_until",
+    "note",
+    "internal_note",
+)
+
+
 class QuoteLine(models.Model):
     """A line of one revision of a quote: a catalogue product (its price proposed from the
     catalogue, editable) or a free line (only a description), with an optional discount."""

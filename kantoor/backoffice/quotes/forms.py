@@ -20,7 +20,7 @@ from kantoor.core.parsing import CalendarDateField, parse_id
 from kantoor.core.pricing import ShippingMethod
 from kantoor.customers.countries import COUNTRIES, clean_postcode
 from kantoor.quotes.errors import QuoteError
-from kantoor.quotes.models import QuoteStatus
+from kantoor.quotes.models import QUOTE_DETAIL_FIELDS, QuoteStatus
 from kantoor.quotes.selectors import QUOTE_VIEWS, QuoteFilters
 from kantoor.quotes.services import QuoteDetails, QuoteLineInput
 from kantoor.quotes.services.drafting import MAX_LINES, MAX_NOTE
@@ -193,24 +193,10 @@ class QuoteForm(BackofficeForm):
 
     @staticmethod
     def initial_from_quote(quote) -> dict:
-        names = (
-            "email",
-            "first_name",
-            "last_name",
-            "company",
-            "vat_number",
-            "phone",
-            "street",
-            "postcode",
-            "city",
-            "country",
-            "language",
-            "shipping_method",
-            "valid_until",
-            "note",
-            "internal_note",
-        )
-        return {"customer": quote.customer_id or "", **{n: getattr(quote, n) for n in names}}
+        return {
+            "customer": quote.customer_id or "",
+            **{name: getattr(quote, name) for name in QUOTE_DETAIL_FIELDS},
+        }
 
     @staticmethod
     def initial_from_customer(customer, billing) -> dict:

@@ -29,7 +29,13 @@ from kantoor.numbering.services import allocate_number
 from kantoor.quotes import events
 from kantoor.quotes.errors import QuoteError
 from kantoor.quotes.events import QuoteEventKind
-from kantoor.quotes.models import EDITABLE_QUOTE_STATUSES, Quote, QuoteLine, QuoteStatus
+from kantoor.quotes.models import (
+    EDITABLE_QUOTE_STATUSES,
+    QUOTE_DETAIL_FIELDS,
+    Quote,
+    QuoteLine,
+    QuoteStatus,
+)
 from kantoor.quotes.notifications import queue_quote_message
 from kantoor.shops.models import Shop
 from kantoor.shops.selectors import workflow_settings_for
@@ -206,23 +212,7 @@ def _checked_lines(shop: Shop, lines: Sequence[QuoteLineInput]) -> list[dict]:
 
 
 def _apply_details(quote: Quote, shop: Shop, details: QuoteDetails, customer) -> None:
-    for name in (
-        "email",
-        "first_name",
-        "last_name",
-        "company",
-        "vat_number",
-        "phone",
-        "street",
-        "postcode",
-        "city",
-        "country",
-        "language",
-        "shipping_method",
-        "valid_until",
-        "note",
-        "internal_note",
-    ):
+    for name in QUOTE_DETAIL_FIELDS:
         value = getattr(details, name)
         setattr(quote, name, value.strip() if isinstance(value, str) else value)
     quote.customer = customer
@@ -360,21 +350,10 @@ def duplicate_quote(*, shop: Shop, quote_id: int, actor: Actor) -> Quote:
     return create_quote(
         shop=shop,
         details=QuoteDetails(
-            email=original.email,
             customer_id=original.customer_id,
-            first_name=original.first_name,
-            last_name=original.last_name,
-            company=original.company,
-            vat_number=original.vat_number,
-            phone=original.phone,
-            street=original.street,
-            postcode=original.postcode,
-            city=original.city,
-            country=original.country,
-            language=original.language,
-            shipping_method=original.shipping_method,
-            note=original.note,
-            internal_note=original.internal_note,
+            # valid_until None: the shop's usual validity from today
+            **{name: getattr(original, name) for name in QUOTE_DETAIL_FIELDS}
+            | {"valid_until": None},
         ),
         lines=[
             QuoteLineInput(

@@ -120,7 +120,7 @@ def _seed_returns(shop, wanted: int) -> int:
     orders = (
         _returnable_orders(shop)
         .exclude(pk__in=taken)
-        .values_list("pk", "email", "first_name", "last_name", "language", "created_at")
+        .values_list("pk", "number", "email", "first_name", "last_name", "language", "created_at")
     )
     made = have
     for _batch in range(0, wanted - have, batch):

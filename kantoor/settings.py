@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "kantoor.messaging",
     "kantoor.quotes",
     "kantoor.returns",
+    "kantoor.reports",
     "kantoor.storefront",
     "kantoor.backoffice",
     "kantoor.demo",

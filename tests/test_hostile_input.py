@@ -149,6 +149,7 @@ def world(shop, products, make_order, owner):
         "object_id": "1",
         "id": "1",
         "photo_id": "1",
+        "box": "1a",
     }
     tokens = {
         "shop/<slug:shop_slug>/order/<str:token>/": confirmation_token(order),

@@ -20,6 +20,7 @@ urlpatterns = [
     path("<slug:shop_slug>/", include("kantoor.backoffice.payments.urls")),
     path("<slug:shop_slug>/", include("kantoor.backoffice.returns.urls")),
     path("<slug:shop_slug>/", include("kantoor.backoffice.quotes.urls")),
+    path("<slug:shop_slug>/", include("kantoor.backoffice.reports.urls")),
 ]
 
 # Menu entries whose feature is not built yet: one generic "coming soon" page each.

@@ -10,15 +10,13 @@ from django.db.models import Q, QuerySet, Sum
 from kantoor.core.money import ZERO
 from kantoor.core.statuses import OrderStatus
 from kantoor.invoices.documents.document import (
-    INTRA_COMMUNITY,
-    STANDARD,
-    ZERO_RATED,
     DocumentLine,
     InvoiceDocument,
     Party,
     PaymentMeans,
     totals_for,
     vat_breakdown_for,
+    vat_category,
 )
 from kantoor.invoices.models import Invoice, InvoiceKind, InvoiceLine, PaymentState
 from kantoor.orders.models import Order
@@ -162,10 +160,12 @@ def invoice_document(*, invoice: Invoice) -> InvoiceDocument:
             quantity=Decimal(line.quantity),
             line_net=line.total_net,
             vat_rate=line.vat_rate,
-            # A reverse-charged invoice (EU B2B) is an intra-community supply: K on every line.
-            vat_category=INTRA_COMMUNITY
-            if invoice.vat_reverse_charged
-            else (STANDARD if line.vat_rate else ZERO_RATED),
+            # K on every line of a reverse-charged invoice (EU B2B), G for 0 % outside the EU.
+            vat_category=vat_category(
+                vat_rate=line.vat_rate,
+                reverse_charged=invoice.vat_reverse_charged,
+                customer_country=invoice.customer_country,
+            ),
             sku=line.sku,
             unit_price=None if invoice.prices_include_vat else line.unit_price,
         )

@@ -39,6 +39,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from kantoor.core.pricing import EU_MEMBER_STATES, HOME_COUNTRY
+
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 HUNDRED = Decimal(100)
@@ -56,6 +58,23 @@ EXPORT = "G"  # export outside the EU
 VAT_CATEGORIES = (STANDARD, ZERO_RATED, REVERSE_CHARGE, INTRA_COMMUNITY, EXEMPT, EXPORT)
 # Categories whose VAT is 0 by definition.
 ZERO_VAT_CATEGORIES = frozenset({ZERO_RATED, REVERSE_CHARGE, INTRA_COMMUNITY, EXEMPT, EXPORT})
+
+
+def vat_category(*, vat_rate, reverse_charged: bool, customer_country: str) -> str:
+    """The VAT category of an invoice line: the one rule the documents (PDF, UBL) and the VAT
+    return (``kantoor.reports``) classify lines by.
+
+    A reverse-charged invoice (EU B2B) is an intra-community supply: K on every line. Otherwise a
+    line with VAT is S (standard or reduced rate, whatever the customer's country: the VAT was
+    charged); a 0 % line is an export (G) for a customer outside the EU and zero rated (Z) for a
+    customer in the EU (or without a country, which means the shop's own).
+    """
+    if reverse_charged:
+        return INTRA_COMMUNITY
+    if Decimal(vat_rate):
+        return STANDARD
+    country = (customer_country or HOME_COUNTRY).upper()
+    return ZERO_RATED if country in EU_MEMBER_STATES else EXPORT
 
 
 def _money(amount) -> Decimal:
@@ -243,4 +262,5 @@ __all__ = [
     "VatBreakdownRow",
     "totals_for",
     "vat_breakdown_for",
+    "vat_category",
 ]

@@ -1,0 +1,12 @@
+# URL patterns below /backoffice/<slug:shop_slug>/ ; names live in the "backoffice" namespace.
+from django.urls import path
+
+from kantoor.backoffice.reports import views
+
+urlpatterns: list = [
+    path("reports/vat/", views.vat_return_page, name="vat_return"),
+    path("reports/vat/boxes.csv", views.vat_return_boxes_csv, name="vat_return_csv"),
+    path("reports/vat/icp.csv", views.vat_return_icp_csv, name="vat_return_icp_csv"),
+    path("reports/vat/vat-return.pdf", views.vat_return_pdf_download, name="vat_return_pdf"),
+    path("reports/vat/<str:box>/", views.vat_return_box, name="vat_return_box"),
+]

@@ -1,0 +1,1 @@
+"""Reports: the VAT return summary (btw-aangifte) and the ICP listing (docs/reports.md)."""

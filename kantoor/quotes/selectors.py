@@ -241,8 +241,8 @@ def quotes_by_ids(*, shop: Shop, quote_ids) -> list[Quote]:
 
 def quote_messages(*, shop: Shop, quote: Quote) -> list[Message]:
     """The e-mails about the quote (to the customer and to the shop), newest first. A quote's
-    e-mails are about no order (``queue_quote_message``), so the NULL entries of the index
-    message_order_created find them without reading every order's messages."""
+    e-mails are about no order (``queue_quote_message``); on PostgreSQL the index
+    message_quote_id (migration quotes 0002) finds them by the quote id in their details."""
     return list(
         Message.objects.filter(
             shop=shop, order__isnull=True, kind__in=sorted(QUOTE_KINDS), data__quote_id=quote.pk

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import BooleanField, Q, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from kantoor.core.keyset import Keyset, keyset_page
+from kantoor.core.search import contains_fragment
 from kantoor.customers.models import Customer
 from kantoor.invoices.documents import pdf, ubl
 from kantoor.invoices.models import Invoice
@@ -142,10 +142,7 @@ _WHOLE_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 def _search(query: str) -> Q:
     """Invoice number, order number, customer name, e-mail or company containing ``query``."""
     if connection.vendor == "postgresql":
-        pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        # A constant expression with the user's text as a parameter (no injection).
-        match = RawSQL(f"{INVOICE_SEARCH_SQL} ILIKE %s", [pattern], output_field=BooleanField())  # noqa: S611
-        return Q(match)
+        return contains_fragment(INVOICE_SEARCH_SQL, query)
     condition = Q()
     for name in ("number", "order_number", "customer_name", "customer_email", "customer_company"):
         condition |= Q(**{f"{name}__icontains": query})

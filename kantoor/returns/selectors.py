@@ -9,12 +9,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import BooleanField, Prefetch, Q, QuerySet, Sum
-from django.db.models.expressions import RawSQL
+from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
 from kantoor.core.keyset import instant_keyset, keyset_page
+from kantoor.core.search import contains_fragment
 from kantoor.core.statuses import OrderStatus
 from kantoor.orders.events import OrderEventKind
 from kantoor.orders.models import Order, OrderEvent, OrderLine
@@ -351,11 +351,8 @@ def _search(*, shop: Shop, query: str) -> Q:
     if "@" in query and " " not in query:
         return Q(email=query.lower())  # stored lowercase, as the order has it
     if connection.vendor == "postgresql":
-        pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        # A constant expression with the user's text as a parameter (no injection); the GIN
-        # trigram index of migration 0004 is on exactly this expression.
-        match = RawSQL(f"{RETURN_SEARCH_SQL} ILIKE %s", [pattern], output_field=BooleanField())  # noqa: S611
-        return Q(match)
+        # The GIN trigram index of migration 0004 is on exactly this expression.
+        return contains_fragment(RETURN_SEARCH_SQL, query)
     condition = Q()
     for name in ("number", "order_number", "customer_name", "email"):
         condition |= Q(**{f"{name}__icontains": query})

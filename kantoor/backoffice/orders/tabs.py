@@ -9,11 +9,8 @@ selector, so a context function can pass it to selectors without a query.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -22,6 +19,7 @@ from kantoor.backoffice.messages.tab import (
     message_event_summary,
     messages_context,
 )
+from kantoor.backoffice.page_tabs import Tab, TimelineEntry, tab_of
 from kantoor.backoffice.payments.labels import method_label, paid_note_text
 from kantoor.backoffice.returns.tab import returns_context
 from kantoor.core.money import format_money
@@ -51,17 +49,6 @@ from kantoor.shops.selectors import (
     StatusAppearances,
     status_appearances_for,
 )
-
-
-@dataclass(frozen=True)
-class Tab:
-    key: str
-    label: Promise
-    template: str
-    context: Callable[[Order], dict] = field(default=lambda order: {})
-    icon: str = ""
-    # A module the shop can switch off (kantoor/shops/modules.py): then no tab, and a 404.
-    module: str = ""
 
 
 def overview_context(order: Order) -> dict:
@@ -129,7 +116,7 @@ TABS: tuple[Tab, ...] = (
 
 def tab_for(key: str | None) -> Tab:
     """The tab a URL asks for; the first tab for a missing or unknown key."""
-    return next((tab for tab in TABS if tab.key == key), TABS[0])
+    return tab_of(TABS, key)
 
 
 def tabs_for(shop) -> list[Tab]:
@@ -138,15 +125,6 @@ def tabs_for(shop) -> list[Tab]:
 
 
 # --- The timeline: each event as a sentence --------------------------------------------------
-
-
-@dataclass
-class TimelineEntry:
-    event: OrderEvent
-    icon: str
-    title: str
-    details: list[str] = field(default_factory=list)
-    quote: str = ""
 
 
 def _status_label(value, appearances: StatusAppearances) -> str:

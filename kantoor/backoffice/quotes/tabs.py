@@ -5,26 +5,15 @@ History (its timeline, one sentence per event). ``quote.shop`` is set by the sel
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from django.utils import formats
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kantoor.backoffice.page_tabs import Tab, TimelineEntry, tab_of
 from kantoor.quotes.events import QuoteEventKind
 from kantoor.quotes.models import Quote, QuoteEvent, QuoteStatus
 from kantoor.quotes.selectors import customer_revision, quote_events, quote_messages, quote_view
-
-
-@dataclass(frozen=True)
-class Tab:
-    key: str
-    label: Promise
-    template: str
-    context: Callable[[Quote], dict] = field(default=lambda quote: {})
-    icon: str = ""
 
 
 def overview_context(quote: Quote) -> dict:
@@ -71,19 +60,10 @@ TABS: tuple[Tab, ...] = (
 
 def tab_for(key: str | None) -> Tab:
     """The tab a URL asks for; the first tab for a missing or unknown key."""
-    return next((tab for tab in TABS if tab.key == key), TABS[0])
+    return tab_of(TABS, key)
 
 
 # --- The timeline: each event as a sentence ----------------------------------------------------
-
-
-@dataclass
-class TimelineEntry:
-    event: QuoteEvent
-    icon: str
-    title: str
-    details: list[str] = field(default_factory=list)
-    quote: str = ""  # a text someone wrote (the request, a reason), shown as a quotation
 
 
 def _status(value) -> str:

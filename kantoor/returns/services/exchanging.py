@@ -4,24 +4,21 @@ confirmation), linked to the return and, through it, to the original order."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from kantoor.catalog.services import InsufficientStock
 from kantoor.checkout.services import OrderItem, customer_details_of, place_order
 from kantoor.core.actors import Actor
+from kantoor.core.money import ZERO
 from kantoor.messaging.models import MessageKind
 from kantoor.orders.errors import OrderError
 from kantoor.orders.models import Order
 from kantoor.returns.errors import ReturnError
 from kantoor.returns.models import HANDLED_RETURN_STATUSES, ReturnLine, ReturnRequest, ReturnStatus
 from kantoor.returns.notifications import queue_return_message
-from kantoor.returns.services.handling import _clean_note, _locked, _move, _refuse_unless
+from kantoor.returns.services.handling import clean_note, locked_return, move_return, refuse_unless
 from kantoor.shops.models import Shop
-
-FREE = Decimal("0.00")
 
 
 def exchange_return(
@@ -31,10 +28,10 @@ def exchange_return(
     order's delivery address (``notify_customer`` False: no e-mails at all, not even the
     replacement's confirmation). The return is completed and names its replacement order; a
     product that is no longer sold or not in stock is refused by name, and nothing is written."""
-    note = _clean_note(note)
+    note = clean_note(note)
     with transaction.atomic():
-        request = _locked(shop=shop, return_id=return_id)
-        _refuse_unless(
+        request = locked_return(shop=shop, return_id=return_id)
+        refuse_unless(
             request,
             HANDLED_RETURN_STATUSES,
             _("Return %(number)s can be exchanged once it is approved and has arrived."),
@@ -66,14 +63,14 @@ def exchange_return(
                     OrderItem(
                         product_id=line.order_line.product_id,
                         quantity=line.quantity_received,
-                        agreed_price=FREE,
+                        agreed_price=ZERO,
                     )
                     for line in lines
                 ],
                 shipping_method=original.shipping_method,
                 actor=actor,
                 account=None,
-                shipping_fee=FREE,
+                shipping_fee=ZERO,
                 notify_customer=notify_customer,
             )
         except InsufficientStock as short:
@@ -85,7 +82,7 @@ def exchange_return(
             ) from refused
         request.replacement_order = replacement
         request.save(update_fields=["replacement_order"])
-        _move(
+        move_return(
             request,
             to=ReturnStatus.COMPLETED,
             actor=actor,

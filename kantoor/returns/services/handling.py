@@ -46,7 +46,7 @@ MAX_NOTE = 2000
 MAX_CONDITION = 300
 
 
-def _locked(*, shop: Shop, return_id: int) -> ReturnRequest:
+def locked_return(*, shop: Shop, return_id: int) -> ReturnRequest:
     found = ReturnRequest.objects.filter(shop=shop, pk=return_id).only("order_id").first()
     if found is None:
         raise ReturnError(_("That return was not found in this shop."), code="not_found")
@@ -56,7 +56,7 @@ def _locked(*, shop: Shop, return_id: int) -> ReturnRequest:
     return locked
 
 
-def _clean_note(note: str) -> str:
+def clean_note(note: str) -> str:
     note = (note or "").strip()
     if len(note) > MAX_NOTE:
         raise ReturnError(
@@ -66,7 +66,7 @@ def _clean_note(note: str) -> str:
     return note
 
 
-def _move(
+def move_return(
     request: ReturnRequest,
     *,
     to: str,
@@ -106,7 +106,7 @@ def _move(
     )
 
 
-def _refuse_unless(request: ReturnRequest, allowed, message: str) -> None:
+def refuse_unless(request: ReturnRequest, allowed, message: str) -> None:
     if request.status not in allowed:
         raise ReturnError(message % {"number": request.number}, code="wrong_status")
 
@@ -115,13 +115,13 @@ def approve_return(
     *, shop: Shop, return_id: int, actor: Actor, note: str = "", notify_customer: bool = True
 ) -> ReturnRequest:
     """New → processing; the customer is told where to send the goods (and ``note``)."""
-    note = _clean_note(note)
+    note = clean_note(note)
     with transaction.atomic():
-        request = _locked(shop=shop, return_id=return_id)
-        _refuse_unless(
+        request = locked_return(shop=shop, return_id=return_id)
+        refuse_unless(
             request, {ReturnStatus.NEW}, _("Return %(number)s has been decided on already.")
         )
-        _move(request, to=ReturnStatus.PROCESSING, actor=actor, note=note)
+        move_return(request, to=ReturnStatus.PROCESSING, actor=actor, note=note)
         if notify_customer:
             queue_return_message(return_request=request, kind=MessageKind.RETURN_APPROVED)
     return request
@@ -131,12 +131,12 @@ def reject_return(
     *, shop: Shop, return_id: int, actor: Actor, note: str, notify_customer: bool = True
 ) -> ReturnRequest:
     """A return that was not received is cancelled, with a message to the customer why."""
-    note = _clean_note(note)
+    note = clean_note(note)
     if not note:
         raise ReturnError(_("Tell the customer why the return is rejected."), field="note")
     with transaction.atomic():
-        request = _locked(shop=shop, return_id=return_id)
-        _refuse_unless(
+        request = locked_return(shop=shop, return_id=return_id)
+        refuse_unless(
             request,
             {ReturnStatus.NEW, *HANDLED_RETURN_STATUSES},
             _("Return %(number)s is closed already."),
@@ -147,7 +147,7 @@ def reject_return(
                 % {"number": request.number},
                 code="received",
             )
-        _move(request, to=ReturnStatus.CANCELLED, actor=actor, note=note, close=True)
+        move_return(request, to=ReturnStatus.CANCELLED, actor=actor, note=note, close=True)
         if notify_customer:
             queue_return_message(return_request=request, kind=MessageKind.RETURN_REJECTED)
     return request
@@ -158,14 +158,14 @@ def change_return_status(*, shop: Shop, return_id: int, status: str, actor: Acto
     if status not in HANDLED_RETURN_STATUSES:
         raise ReturnError(_("Choose one of the statuses in the list."), field="status")
     with transaction.atomic():
-        request = _locked(shop=shop, return_id=return_id)
-        _refuse_unless(
+        request = locked_return(shop=shop, return_id=return_id)
+        refuse_unless(
             request,
             HANDLED_RETURN_STATUSES,
             _("Return %(number)s cannot change status now: approve it first, or it is closed."),
         )
         if request.status != status:
-            _move(request, to=status, actor=actor)
+            move_return(request, to=status, actor=actor)
     return request
 
 
@@ -193,8 +193,8 @@ def receive_return(
     (reason "return restock", the return number as reference). The customer gets the
     "received" e-mail the first time anything of the return is received."""
     with transaction.atomic():
-        request = _locked(shop=shop, return_id=return_id)
-        _refuse_unless(
+        request = locked_return(shop=shop, return_id=return_id)
+        refuse_unless(
             request,
             HANDLED_RETURN_STATUSES,
             _("Approve return %(number)s before you receive it; a closed return stays closed."),
@@ -401,11 +401,11 @@ def refund_return(
     restocking fee (a percentage, workflow settings) back of the goods. The return becomes
     *credited*. Paying the money back (through the payment provider, or by bank transfer) is
     the credit invoice's own step on the order's Invoices tab."""
-    note = _clean_note(note)
+    note = clean_note(note)
     percent = workflow_settings_for(shop=shop).return_restocking_fee_percent
     with transaction.atomic():
-        request = _locked(shop=shop, return_id=return_id)
-        _refuse_unless(
+        request = locked_return(shop=shop, return_id=return_id)
+        refuse_unless(
             request,
             HANDLED_RETURN_STATUSES,
             _("Return %(number)s can be refunded once it is approved and has arrived."),
@@ -446,7 +446,7 @@ def refund_return(
             )
         except InvoiceError as refused:
             raise ReturnError(refused.message, code=refused.code) from refused
-        _move(request, to=ReturnStatus.CREDITED, actor=actor, note=note, close=True)
+        move_return(request, to=ReturnStatus.CREDITED, actor=actor, note=note, close=True)
         if notify_customer:
             queue_return_message(return_request=request, kind=MessageKind.RETURN_PROCESSED)
     return request, credits
@@ -457,17 +457,17 @@ def complete_return(
 ) -> ReturnRequest:
     """Close a return without money (repaired, exchanged by hand, rejected on inspection),
     with a message to the customer."""
-    note = _clean_note(note)
+    note = clean_note(note)
     if not note:
         raise ReturnError(_("Tell the customer how the return was handled."), field="note")
     with transaction.atomic():
-        request = _locked(shop=shop, return_id=return_id)
-        _refuse_unless(
+        request = locked_return(shop=shop, return_id=return_id)
+        refuse_unless(
             request,
             HANDLED_RETURN_STATUSES,
             _("Return %(number)s can be completed once it is approved; a closed one stays closed."),
         )
-        _move(request, to=ReturnStatus.COMPLETED, actor=actor, note=note, close=True)
+        move_return(request, to=ReturnStatus.COMPLETED, actor=actor, note=note, close=True)
         if notify_customer:
             queue_return_message(return_request=request, kind=MessageKind.RETURN_PROCESSED)
     return request

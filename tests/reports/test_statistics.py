@@ -1,0 +1,205 @@
+"""The statistics' definitions and their daily aggregates: an order counts on its order date, a
+credit invoice on its own date as a negative, a cancelled order is a sale and a return; the
+aggregates follow the timeline incrementally and equal a rebuild; every figure is the shop's
+own; the range picker refuses what is not a range."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from unittest import mock
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from kantoor.core.actors import Actor
+from kantoor.core.statuses import OrderStatus
+from kantoor.invoices.models import Invoice, InvoiceKind
+from kantoor.invoices.services import credit_invoice, issue_corrections
+from kantoor.orders.services import change_order_status
+from kantoor.payments.services.manual import record_payment_by_hand
+from kantoor.reports.daily import local_day
+from kantoor.reports.errors import InvalidPeriod
+from kantoor.reports.models import StatisticsDay
+from kantoor.reports.services import rebuild_statistics, refresh_statistics
+from kantoor.reports.statistics import (
+    DayRange,
+    auto_grouping,
+    period_figures,
+    receivables_ageing,
+    statistics_range,
+    statistics_report,
+)
+
+TZ = timezone.get_default_timezone()
+
+
+def at(day: datetime.date, hour: int = 12) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time(hour), tzinfo=TZ)
+
+
+def on(moment: datetime.datetime):
+    """Everything the services do happens at ``moment`` (their timezone.now())."""
+    return mock.patch("django.utils.timezone.now", return_value=moment)
+
+
+DAY1 = datetime.date(2026, 3, 2)
+DAY2 = datetime.date(2026, 3, 9)
+
+
+def summary(shop, start, end):
+    return period_figures(shop=shop, days=DayRange(start, end), grouping="day").summary
+
+
+def test_an_order_counts_on_its_date_and_a_credit_on_its_own(shop, products, make_order, owner):
+    with on(at(DAY1)):
+        order = make_order(shop, products[:2], [2, 1])
+    debit = Invoice.objects.get(order=order, kind=InvoiceKind.DEBIT)
+    with on(at(DAY2)):
+        credit = credit_invoice(shop=shop, invoice=debit, actor=Actor.staff(owner))
+    refresh_statistics(shop=shop)
+
+    first = summary(shop, DAY1, DAY1)
+    lines_net = sum(line.total_net for line in debit.lines.filter(is_shipping=False))
+    shipping_net = sum(line.total_net for line in debit.lines.filter(is_shipping=True))
+    assert first.orders == 1 and first.units == 3
+    assert first.gross_sales == lines_net and first.returns == 0
+    assert first.shipping == shipping_net and first.vat == debit.total_vat
+    assert first.total == debit.total_gross
+    assert first.average_order_value == lines_net
+
+    second = summary(shop, DAY2, DAY2)
+    assert second.orders == 0 and second.gross_sales == 0
+    assert second.returns == -lines_net and second.credited_units == 3
+    assert second.total == credit.total_gross < 0
+    both = summary(shop, DAY1, DAY2)
+    assert both.net_sales == 0 and both.total == 0
+
+
+def test_a_cancelled_order_is_a_sale_and_a_return(shop, products, make_order, owner):
+    actor = Actor.staff(owner)
+    with on(at(DAY1)):
+        order = make_order(shop, products[:1], [1])
+    with on(at(DAY2)):
+        change_order_status(shop=shop, order=order, status=OrderStatus.CANCELLED, actor=actor)
+        issue_corrections(shop=shop, order=order, actor=actor)
+    refresh_statistics(shop=shop)
+    assert summary(shop, DAY1, DAY1).net_sales > 0
+    assert summary(shop, DAY2, DAY2).net_sales == -summary(shop, DAY1, DAY1).net_sales
+    report = statistics_report(
+        shop=shop,
+        statistics_range=statistics_range(
+            shop=shop, preset="custom", start=DAY1, end=DAY2, comparison="none"
+        ),
+    )
+    statuses = {figure.key: figure.count for figure in report.breakdowns["status"]}
+    assert statuses == {str(OrderStatus.CANCELLED.value): 1}
+
+
+def test_new_and_returning_customers(shop, products, make_order):
+    with on(at(DAY1)):
+        make_order(shop, products[:1], [1], email="anna@example.test")
+        make_order(shop, products[:1], [1], email="anna@example.test")
+        make_order(shop, products[:1], [1], email="bert@example.test")
+    with on(at(DAY2)):
+        make_order(shop, products[:1], [1], email="bert@example.test")
+    refresh_statistics(shop=shop)
+    first, second = summary(shop, DAY1, DAY1), summary(shop, DAY2, DAY2)
+    assert (first.orders_new_customers, first.orders_returning_customers) == (2, 1)
+    assert (second.orders_new_customers, second.orders_returning_customers) == (0, 1)
+
+
+def test_a_refresh_reads_only_what_changed_and_equals_a_rebuild(shop, products, make_order):
+    with on(at(DAY1)):
+        make_order(shop, products[:1], [1])
+    assert refresh_statistics(shop=shop) >= 1
+    assert refresh_statistics(shop=shop) == 0  # nothing new: nothing computed
+    with on(at(DAY2)):
+        make_order(shop, products[1:2], [4])
+    assert refresh_statistics(shop=shop) >= 1
+    incremental = sorted(
+        StatisticsDay.objects.filter(shop=shop).values_list("day", "orders", "units", "vat")
+    )
+    StatisticsDay.objects.filter(shop=shop).update(orders=99)
+    call_command("rebuild_statistics", "--shop", shop.slug, "--from", DAY1.isoformat())
+    rebuilt = sorted(
+        StatisticsDay.objects.filter(shop=shop).values_list("day", "orders", "units", "vat")
+    )
+    assert rebuilt == incremental and len(rebuilt) == 2
+
+
+def test_every_figure_is_the_shops_own(shop, other_shop, products, make_product, make_order):
+    theirs = make_product(other_shop, sku="OTHER")
+    with on(at(DAY1)):
+        make_order(shop, products[:1], [1])
+        make_order(other_shop, [theirs], [5])
+    refresh_statistics(shop=shop)
+    refresh_statistics(shop=other_shop)
+    ours = summary(shop, DAY1, DAY1)
+    assert ours.orders == 1 and ours.units == 1
+    report = statistics_report(
+        shop=shop,
+        statistics_range=statistics_range(
+            shop=shop, preset="custom", start=DAY1, end=DAY1, comparison="none"
+        ),
+    )
+    assert [product.key for product in report.products] == [products[0].sku]
+    assert {customer.email for customer in report.customers} == {"jan@example.test"}
+
+
+def test_receivables_by_days_past_due(shop, products, make_order, owner):
+    with on(at(DAY1)):
+        paid = make_order(shop, products[:1], [1])
+        make_order(shop, products[:1], [1])
+    invoice = Invoice.objects.get(order=paid, kind=InvoiceKind.DEBIT)
+    record_payment_by_hand(
+        shop=shop, invoice=invoice, paid_on=DAY1, amount=None, note="", actor=Actor.staff(owner)
+    )
+    # Due 14 days after DAY1; 40 days after DAY1 it is 26 days late.
+    ageing = {
+        figure.key: figure
+        for figure in receivables_ageing(shop=shop, today=DAY1 + datetime.timedelta(days=40))
+    }
+    assert ageing["0_30"].invoices == 1 and ageing["0_30"].amount == invoice.total_gross
+    assert sum(figure.invoices for figure in ageing.values()) == 1
+
+
+def test_the_picker(shop):
+    today = local_day(shop, timezone.now())
+    chosen = statistics_range(shop=shop, preset="7d")
+    assert chosen.current == DayRange(today - datetime.timedelta(days=6), today)
+    assert chosen.comparison.end == today - datetime.timedelta(days=7)
+    assert chosen.comparison.days == 7 and chosen.grouping == "day"
+    year = statistics_range(shop=shop, preset="year", comparison="last_year")
+    assert year.comparison.start == year.current.start.replace(year=today.year - 1)
+    assert auto_grouping(90) == "week" and auto_grouping(365) == "month"
+    five = statistics_range(
+        shop=shop, preset="custom", start=datetime.date(2021, 1, 1), end=datetime.date(2025, 12, 31)
+    )
+    assert five.grouping == "month"
+    for start, end in (
+        (datetime.date(2026, 3, 1), datetime.date(2026, 2, 1)),  # inverted
+        (datetime.date(2001, 1, 1), datetime.date(2026, 1, 1)),  # 25 years
+        (None, datetime.date(2026, 1, 1)),
+    ):
+        with pytest.raises(InvalidPeriod):
+            statistics_range(shop=shop, preset="custom", start=start, end=end)
+    with pytest.raises(InvalidPeriod):
+        statistics_range(shop=shop, preset="forever")
+    with pytest.raises(InvalidPeriod):
+        statistics_range(shop=shop, comparison="tomorrow")
+
+
+def test_rebuild_command_refuses_an_unknown_shop(db):
+    with pytest.raises(Exception, match="No shop"):
+        call_command("rebuild_statistics", "--shop", "nope")
+
+
+def test_rebuild_counts_from_the_first_order(shop, products, make_order):
+    with on(at(DAY1)):
+        make_order(shop, products[:1], [1])
+    with on(at(DAY1 + datetime.timedelta(days=2))):
+        assert rebuild_statistics(shop=shop) == 3
+    assert StatisticsDay.objects.get(shop=shop).orders == 1
+    assert Decimal(StatisticsDay.objects.get(shop=shop).gross_sales) > 0

@@ -150,6 +150,7 @@ def world(shop, products, make_order, owner):
         "id": "1",
         "photo_id": "1",
         "box": "1a",
+        "table": "summary",
     }
     tokens = {
         "shop/<slug:shop_slug>/order/<str:token>/": confirmation_token(order),

@@ -126,7 +126,7 @@ MENU: tuple[MenuGroup, ...] = (
                 label=_("Statistics"),
                 icon="chart-column",
                 url_name="backoffice:statistics",
-                available=False,
+                available=True,
                 path="statistics",
                 description=_("Revenue, orders and best-selling products over time."),
             ),

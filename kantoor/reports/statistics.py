@@ -146,10 +146,7 @@ def statistics_range(
 ) -> StatisticsRange:
     """The range the picker means, its comparison and its grouping; refused with a message."""
     today = local_day(shop, timezone.now())
-    if preset == "custom":
-        current = custom_range(start, end)
-    else:
-        current = preset_range(preset, today)
+    current = custom_range(start, end) if preset == "custom" else preset_range(preset, today)
     if comparison not in COMPARISONS:
         raise InvalidPeriod(_("Choose what to compare with from the list."))
     if grouping not in GROUPINGS:
@@ -254,6 +251,14 @@ class Bucket:
     start: datetime.date
     end: datetime.date
     summary: Summary
+    grouping: str = "day"
+
+    @property
+    def short_label(self) -> str:
+        """The chart's label: the month, or the (first) day."""
+        if self.grouping == "month":
+            return formats.date_format(self.start, "M Y")
+        return formats.date_format(self.start, "j M")
 
     @property
     def label(self) -> str:
@@ -284,7 +289,7 @@ def _buckets(days: DayRange, grouping: str) -> list[Bucket]:
         else:
             nxt = first + datetime.timedelta(days=1)
         last = min(nxt - datetime.timedelta(days=1), days.end)
-        buckets.append(Bucket(day, last, Summary()))
+        buckets.append(Bucket(day, last, Summary(), grouping))
         day = last + datetime.timedelta(days=1)
     return buckets
 

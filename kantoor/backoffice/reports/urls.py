@@ -1,9 +1,11 @@
 # URL patterns below /backoffice/<slug:shop_slug>/ ; names live in the "backoffice" namespace.
 from django.urls import path
 
-from kantoor.backoffice.reports import views
+from kantoor.backoffice.reports import statistics_views, views
 
 urlpatterns: list = [
+    path("statistics/", statistics_views.statistics_page, name="statistics"),
+    path("statistics/<slug:table>.csv", statistics_views.statistics_csv, name="statistics_csv"),
     path("reports/vat/", views.vat_return_page, name="vat_return"),
     path("reports/vat/boxes.csv", views.vat_return_boxes_csv, name="vat_return_csv"),
     path("reports/vat/icp.csv", views.vat_return_icp_csv, name="vat_return_icp_csv"),

@@ -261,6 +261,9 @@ MESSAGING_SENDING_TIMEOUT = int(os.environ.get("KANTOOR_MESSAGE_SENDING_TIMEOUT"
 # Sent quotes past their last day expire, reminders go out: hourly (the embedded sweeper runs
 # the same job on the same period, kantoor/quotes/apps.py).
 QUOTES_SWEEP_SECONDS = int(os.environ.get("KANTOOR_QUOTES_SWEEP_SECONDS", "3600"))
+# The statistics' daily aggregates are settled for every shop this often (kantoor/reports:
+# the late-committed changes a page's own refresh may not have seen yet).
+STATISTICS_SWEEP_SECONDS = int(os.environ.get("KANTOOR_STATISTICS_SWEEP_SECONDS", "600"))
 CELERY_BEAT_SCHEDULE = {
     "send-queued-messages": {
         "task": "kantoor.messaging.send_queued_messages",
@@ -269,6 +272,10 @@ CELERY_BEAT_SCHEDULE = {
     "expire-quotes": {
         "task": "kantoor.quotes.expire_quotes",
         "schedule": float(QUOTES_SWEEP_SECONDS),
+    },
+    "refresh-statistics": {
+        "task": "kantoor.reports.refresh_statistics",
+        "schedule": float(STATISTICS_SWEEP_SECONDS),
     },
 }
 

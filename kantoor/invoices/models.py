@@ -156,6 +156,12 @@ class Invoice(models.Model):
             # invoices are settled; its predicate is the list's condition, word for word).
             models.Index(fields=["order"], condition=~SETTLED, name="invoice_unsettled_order"),
             models.Index(fields=["shop", "order_number"], name="invoice_shop_order_number"),
+            # The ICP listing: the reverse-charged invoices of a period (few of all).
+            models.Index(
+                fields=["shop", "issued_on"],
+                condition=models.Q(vat_reverse_charged=True),
+                name="invoice_shop_reverse_charged",
+            ),
             models.Index(
                 fields=["shop", "customer_email", "-issued_on", "-id"],
                 name="invoice_shop_email_issued_id",

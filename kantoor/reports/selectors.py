@@ -3,9 +3,10 @@
 Read-only, always scoped by shop. Every issued invoice and credit invoice counts on its invoice
 date (``Invoice.issued_on``); a credit invoice has negative amounts, so it lowers the box of its
 rate. Each invoice states its VAT per rate (``Invoice.vat_breakdown``: net and VAT per rate, as
-it was issued); the database sums those per (reverse charged, customer country, rate), and each
-group goes to the box of its VAT category, which ``kantoor.invoices.documents.document
-.vat_category`` decides (the rule the invoice's PDF and UBL use). The rules: docs/reports.md.
+it was issued); the daily aggregates (``StatisticsVatDay``) hold those summed per day and per
+(reverse charged, customer country, rate), and each group goes to the box of its VAT category,
+which ``kantoor.invoices.documents.document.vat_category`` decides (the rule the invoice's PDF
+and UBL use). The rules: docs/reports.md.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
 
-from django.db import connection
 from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -34,6 +34,7 @@ from kantoor.invoices.documents.document import (
 )
 from kantoor.invoices.models import Invoice, InvoiceLine
 from kantoor.reports.errors import UnknownBox
+from kantoor.reports.models import StatisticsVatDay
 from kantoor.reports.periods import VatPeriod
 from kantoor.shops.models import Shop
 
@@ -146,47 +147,26 @@ class _Group:
         return box_of(category, self.rate)
 
 
-# The VAT per rate of every invoice of the period, summed per (reverse charged, country, rate).
-# SQLite keeps JSON numbers as text and sums in floating point: it sums whole cents instead.
-_GROUPS_SQL = {
-    "postgresql": """
-        SELECT i.vat_reverse_charged, i.customer_country, (b->>'rate')::numeric,
-               SUM((b->>'net')::numeric), SUM((b->>'vat')::numeric)
-        FROM {table} i CROSS JOIN LATERAL jsonb_array_elements(i.vat_breakdown) AS b
-        WHERE i.shop_id = %s AND i.issued_on >= %s AND i.issued_on <= %s
-        GROUP BY 1, 2, 3
-    """,
-    "sqlite": """
-        SELECT i.vat_reverse_charged, i.customer_country,
-               CAST(ROUND(CAST(json_extract(b.value, '$.rate') AS REAL) * 100) AS INTEGER),
-               SUM(CAST(ROUND(CAST(json_extract(b.value, '$.net') AS REAL) * 100) AS INTEGER)),
-               SUM(CAST(ROUND(CAST(json_extract(b.value, '$.vat') AS REAL) * 100) AS INTEGER))
-        FROM {table} i, json_each(i.vat_breakdown) AS b
-        WHERE i.shop_id = %s AND i.issued_on >= %s AND i.issued_on <= %s
-        GROUP BY 1, 2, 3
-    """,
-}
-
-
 def _groups(*, shop: Shop, period: VatPeriod) -> list[_Group]:
-    sql = _GROUPS_SQL[connection.vendor].format(table=Invoice._meta.db_table)
-    in_cents = connection.vendor == "sqlite"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [shop.pk, period.start.isoformat(), period.end.isoformat()])
-        rows = cursor.fetchall()
-
-    def amount(value) -> Decimal:
-        return (Decimal(value) / 100 if in_cents else Decimal(value)).quantize(CENT)
-
+    """The VAT per rate of every invoice of the period, summed per (reverse charged, country,
+    rate): from the daily aggregates (``StatisticsVatDay``, the invoices' own VAT per rate
+    added up per day), so a year costs what 365 small rows cost. The caller refreshes them
+    first (``kantoor.reports.services.refresh_statistics``)."""
+    rows = (
+        StatisticsVatDay.objects.filter(shop=shop, day__gte=period.start, day__lte=period.end)
+        .values("reverse_charged", "country", "rate")
+        .annotate(net=Sum("net"), vat=Sum("vat"))
+        .order_by()
+    )
     return [
         _Group(
-            reverse_charged=bool(reverse_charged),
-            country=country,
-            rate=amount(rate),
-            net=amount(net),
-            vat=amount(vat),
+            reverse_charged=row["reverse_charged"],
+            country=row["country"],
+            rate=Decimal(row["rate"]).quantize(CENT),
+            net=Decimal(row["net"]).quantize(CENT),
+            vat=Decimal(row["vat"]).quantize(CENT),
         )
-        for reverse_charged, country, rate, net, vat in rows
+        for row in rows
     ]
 
 

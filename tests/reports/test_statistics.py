@@ -10,6 +10,7 @@ from decimal import Decimal
 from unittest import mock
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -17,12 +18,17 @@ from kantoor.core.actors import Actor
 from kantoor.core.statuses import OrderStatus
 from kantoor.invoices.models import Invoice, InvoiceKind
 from kantoor.invoices.services import credit_invoice, issue_corrections
+from kantoor.messaging import registry
 from kantoor.orders.services import change_order_status
 from kantoor.payments.services.manual import record_payment_by_hand
 from kantoor.reports.daily import local_day
 from kantoor.reports.errors import InvalidPeriod
 from kantoor.reports.models import StatisticsDay
-from kantoor.reports.services import rebuild_statistics, refresh_statistics
+from kantoor.reports.services import (
+    rebuild_statistics,
+    refresh_all_statistics,
+    refresh_statistics,
+)
 from kantoor.reports.statistics import (
     DayRange,
     auto_grouping,
@@ -31,6 +37,7 @@ from kantoor.reports.statistics import (
     statistics_range,
     statistics_report,
 )
+from kantoor.reports.tasks import refresh_statistics_task
 
 TZ = timezone.get_default_timezone()
 
@@ -203,3 +210,17 @@ def test_rebuild_counts_from_the_first_order(shop, products, make_order):
         assert rebuild_statistics(shop=shop) == 3
     assert StatisticsDay.objects.get(shop=shop).orders == 1
     assert Decimal(StatisticsDay.objects.get(shop=shop).gross_sales) > 0
+
+
+def test_the_sweep_settles_every_shop(shop, other_shop, products, make_product, make_order):
+    theirs = make_product(other_shop, sku="OTHER")
+    with on(at(DAY1)):
+        make_order(shop, products[:1], [1])
+        make_order(other_shop, [theirs], [2])
+    refresh_statistics_task()  # what celery beat (or the embedded sweeper) runs
+    assert StatisticsDay.objects.get(shop=shop, day=DAY1).units == 1
+    assert StatisticsDay.objects.get(shop=other_shop, day=DAY1).units == 2
+    assert (
+        settings.CELERY_BEAT_SCHEDULE["refresh-statistics"]["task"] == refresh_statistics_task.name
+    )
+    assert refresh_all_statistics in registry._periodic

@@ -29,8 +29,20 @@ from kantoor.reports.csv_files import cell
 from kantoor.reports.errors import InvalidPeriod
 from kantoor.reports.periods import period_of, vat_period
 from kantoor.reports.selectors import box_invoices, icp_listing, vat_return, whole_euros
+from kantoor.reports.services import refresh_statistics
 
 BELGIAN_VAT_NUMBER = "BE0123456789"
+
+
+def refreshed_vat_return(*, shop, period):
+    """The summary as the page shows it: the daily aggregates brought up to date first."""
+    refresh_statistics(shop=shop)
+    return vat_return(shop=shop, period=period)
+
+
+def refreshed_box_invoices(*, shop, **kwargs):
+    refresh_statistics(shop=shop)
+    return box_invoices(shop=shop, **kwargs)
 
 
 @pytest.fixture
@@ -111,7 +123,7 @@ def invoices_of(shop, period):
 
 def test_the_boxes_add_up_to_the_invoices_of_the_period(shop, world):
     period = world["year"]
-    summary = vat_return(shop=shop, period=period)
+    summary = refreshed_vat_return(shop=shop, period=period)
     invoices = invoices_of(shop, period).aggregate(net=Sum("total_net"), vat=Sum("total_vat"))
     assert summary.turnover == invoices["net"]
     assert sum(summary.box(code).vat for code in ("1a", "1b", "1c")) == invoices["vat"]
@@ -123,7 +135,7 @@ def test_the_boxes_add_up_to_the_invoices_of_the_period(shop, world):
 
 def test_each_kind_of_supply_lands_in_its_box(shop, world, products):
     bell, book, voucher = products
-    summary = vat_return(shop=shop, period=world["year"])
+    summary = refreshed_vat_return(shop=shop, period=world["year"])
     home, belgian, american = (debit_invoice(world[key]) for key in ("home", "belgian", "american"))
     # 0 % goods at home: 1e; the Belgian business (reverse charged): 3b; 0 % to the US: 3a.
     assert summary.box("1e").turnover == voucher.price
@@ -150,29 +162,30 @@ def test_the_icp_lists_the_reverse_charged_supplies_per_vat_number(shop, world):
 
 def test_a_credit_invoice_lowers_the_box_of_its_rate(shop, owner, world):
     period = world["year"]
-    before = vat_return(shop=shop, period=period)
+    before = refreshed_vat_return(shop=shop, period=period)
     home = debit_invoice(world["home"])
     bell_line = home.lines.get(sku="BEL-01")
     credit = credit_invoice(
         shop=shop, invoice=home, actor=Actor.staff(owner), line_ids=[bell_line.pk]
     )
-    after = vat_return(shop=shop, period=period)
+    after = refreshed_vat_return(shop=shop, period=period)
     assert credit.total_net < 0
     assert after.box("1a").turnover == before.box("1a").turnover + credit.total_net
     assert after.box("1a").vat == before.box("1a").vat + credit.total_vat
     assert after.box("1b") == before.box("1b")
     # The credit invoice stands behind box 1a, with its negative amount.
     rows = {
-        row.invoice.number: row for row in box_invoices(shop=shop, period=period, box="1a").rows
+        row.invoice.number: row
+        for row in refreshed_box_invoices(shop=shop, period=period, box="1a").rows
     }
     assert rows[credit.number].turnover == credit.total_net
 
 
 def test_last_years_invoice_counts_in_last_year_only(shop, world):
     old = debit_invoice(world["old"])
-    last_year = vat_return(shop=shop, period=period_of(old.issued_on.year, "year"))
+    last_year = refreshed_vat_return(shop=shop, period=period_of(old.issued_on.year, "year"))
     assert last_year.turnover == old.total_net
-    page = box_invoices(shop=shop, period=world["year"], box="1a")
+    page = refreshed_box_invoices(shop=shop, period=world["year"], box="1a")
     ids = {row.invoice.pk for row in page.rows}
     assert ids and old.pk not in ids
     assert debit_invoice(world["other"]).pk not in ids
@@ -182,7 +195,7 @@ def test_the_drill_down_lists_the_invoices_of_a_box(shop, world):
     numbers = {
         box: [
             row.invoice.number
-            for row in box_invoices(shop=shop, period=world["year"], box=box).rows
+            for row in refreshed_box_invoices(shop=shop, period=world["year"], box=box).rows
         ]
         for box in ("1a", "1b", "1e", "3a", "3b")
     }
@@ -313,7 +326,7 @@ def test_the_csv_files_are_for_dutch_excel(staff, shop, world):
     assert text.startswith("\ufeff")
     rows = [line.split(";") for line in text.lstrip("\ufeff").splitlines()]
     assert rows[1][0] == "1a"
-    summary = vat_return(shop=shop, period=world["year"])
+    summary = refreshed_vat_return(shop=shop, period=world["year"])
     assert rows[1][2] == format(summary.box("1a").turnover, "f").replace(".", ",")
     assert "," in rows[1][2] and "." not in rows[1][2]
     icp = staff.get(url(shop, "vat_return_icp_csv"), year_query(world)).content.decode("utf-8")

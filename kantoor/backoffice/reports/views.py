@@ -25,6 +25,7 @@ from kantoor.reports.selectors import (
     icp_listing,
     vat_return,
 )
+from kantoor.reports.services import refresh_statistics
 
 CSV_TYPE = "text/csv; charset=utf-8"
 
@@ -58,6 +59,7 @@ def vat_return_page(request: HttpRequest, shop_slug: str) -> HttpResponse:
     period = form.vat_period()
     if period is None:
         return _refused(request, form)
+    refresh_statistics(shop=request.shop)
     summary = vat_return(shop=request.shop, period=period)
     return _page(
         request,
@@ -82,6 +84,7 @@ def vat_return_box(request: HttpRequest, shop_slug: str, box: str) -> HttpRespon
     period = form.vat_period()
     if period is None:
         return _refused(request, form)
+    refresh_statistics(shop=request.shop)
     try:
         page = box_invoices(
             shop=request.shop, period=period, box=box, after=request.GET.get("after") or None
@@ -108,6 +111,7 @@ def _download(request, render, name: str, extension: str, content_type: str) -> 
     period = form.vat_period()
     if period is None:
         return _refused(request, form)
+    refresh_statistics(shop=request.shop)
     content = render(period)
     data = content.encode("utf-8") if isinstance(content, str) else content
     return download_response(

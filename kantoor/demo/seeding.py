@@ -60,6 +60,7 @@ from kantoor.quotes.services import (
     expire_quotes,
     send_quote,
 )
+from kantoor.reports.services import rebuild_statistics
 from kantoor.returns.models import ReturnAction, ReturnReason, ReturnSource
 from kantoor.returns.services import (
     ReceivedLine,
@@ -163,6 +164,9 @@ def seed_demo(*, slug: str, orders: int, seed: int) -> SeedOutcome:
             _invoice_history(locked, owner, first_new_id=first_new_id, seed=seed)
             _return_history(locked, owner, first_new_id=first_new_id, seed=seed)
             _quote_history(locked, owner, customers=customers, products=products, seed=seed)
+    if missing > 0:
+        # The history is written in bulk, months back: the statistics are built whole once.
+        rebuild_statistics(shop=shop)
     return SeedOutcome(added=max(missing, 0), existing=existing, seconds=time.monotonic() - started)
 
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 from django.db import connection, connections
+from django.db.models import Sum
 from django.utils import timezone
 
 from kantoor.catalog.models import Product
@@ -22,6 +23,7 @@ from kantoor.orders.models import Order, OrderEvent
 from kantoor.payments.models import DemoTransaction, Payment, Provider
 from kantoor.payments.models import PaymentState as PaymentProviderState
 from kantoor.quotes.models import Quote, QuoteStatus
+from kantoor.reports.models import StatisticsDay
 from kantoor.returns.models import ReturnRequest
 from kantoor.shops.models import Membership, Role, Shop
 
@@ -201,6 +203,9 @@ def test_seed_demo_runs_once_and_tops_up_to_the_number_asked(db):
     assert "added 25 orders (20 existed)" in out
     assert Order.objects.filter(shop=shop, replaces_return=None, from_quote=None).count() == 45
     assert_order_invariants(shop)
+    # The statistics are built: every order of the shop counts on one day.
+    counted = StatisticsDay.objects.filter(shop=shop).aggregate(n=Sum("orders"))["n"]
+    assert counted == Order.objects.filter(shop=shop).count()
 
 
 def test_seed_demo_is_deterministic_for_a_seed(db):

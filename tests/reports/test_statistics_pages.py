@@ -4,8 +4,10 @@ table, every table as CSV, the shop's staff only, and a clear 400 for a range th
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from kantoor.invoices.models import InvoiceKind, InvoiceLine
@@ -118,3 +120,18 @@ def test_only_the_shops_staff_see_its_statistics(client, shop, other_shop, make_
 def test_anonymous_visitors_are_sent_to_log_in(client, shop):
     response = client.get(url(shop))
     assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_the_charts_coordinates_are_not_localised(staff, shop, sales):
+    """Dutch writes 12,5; an SVG coordinate must stay 12.5 or the chart falls apart."""
+    staff.cookies.load({settings.LANGUAGE_COOKIE_NAME: "nl"})
+    response = staff.get(url(shop), MARCH, HTTP_ACCEPT_LANGUAGE="nl")
+    page = response.content.decode()
+    assert "Netto-omzet" in page
+    coordinates = re.findall(
+        r'<rect class="kt-chart-bar" x="([^"]+)" y="([^"]+)" width="([^"]+)"', page
+    )
+    assert coordinates
+    for values in coordinates:
+        for value in values:
+            float(value)  # a comma would not parse

@@ -1,6 +1,7 @@
 """manage.py export_ubl: one <invoice number>.xml per invoice of the shop, credit notes included."""
 
 import datetime
+import zipfile
 from io import StringIO
 
 import pytest
@@ -106,3 +107,25 @@ def test_bad_input_is_a_clear_error(shop, tmp_path, args, message):
 def test_no_invoices_writes_nothing(shop, tmp_path):
     assert "Wrote 0 invoices" in export("--shop", "fietsen", "--out", str(tmp_path))
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_zip_of_the_periods_invoices(invoices, tmp_path):
+    """One zip for bookkeeping software that imports a batch of UBL files."""
+    target = tmp_path / "ubl.zip"
+    output = export("--shop", "fietsen", "--zip", str(target))
+    assert "Wrote 3 invoices (credit notes: 1)" in output
+    with zipfile.ZipFile(target) as archive:
+        names = sorted(archive.namelist())
+        assert names == sorted(f"{invoice.number}.xml" for invoice in invoices)
+        for name in names:
+            etree.fromstring(archive.read(name))  # whole XML documents
+    export("--shop", "fietsen", "--zip", str(target), "--from", "2000-01-01", "--to", "2000-12-31")
+    with zipfile.ZipFile(target) as archive:
+        assert archive.namelist() == []  # replaced: nothing in that year
+
+
+def test_a_zip_needs_a_folder_that_exists_and_one_target(invoices, tmp_path):
+    with pytest.raises(CommandError, match="no folder"):
+        export("--shop", "fietsen", "--zip", str(tmp_path / "missing" / "ubl.zip"))
+    with pytest.raises(CommandError):
+        export("--shop", "fietsen", "--zip", str(tmp_path / "a.zip"), "--out", str(tmp_path))

@@ -120,6 +120,12 @@ def days_of_orders(*, shop: Shop, order_ids: set[int]) -> set[datetime.date]:
     return days
 
 
+def _locked_watermark(shop: Shop) -> StatisticsWatermark:
+    """The shop's watermark row, locked until the transaction ends (made on first use)."""
+    StatisticsWatermark.objects.get_or_create(shop=shop)
+    return StatisticsWatermark.objects.select_for_update().get(shop=shop)
+
+
 def refresh_statistics(*, shop: Shop, settle: bool = False) -> int:
     """Bring the shop's aggregates up to date with its timeline; the number of days computed.
 
@@ -127,7 +133,7 @@ def refresh_statistics(*, shop: Shop, settle: bool = False) -> int:
     SETTLING_TIME) when anything new was written, or always with ``settle`` (the sweep)."""
     now = timezone.now()
     with transaction.atomic():
-        watermark, _ = StatisticsWatermark.objects.select_for_update().get_or_create(shop=shop)
+        watermark = _locked_watermark(shop)
         events = OrderEvent.objects.filter(shop=shop, pk__gt=watermark.last_event_id)
         newest = events.aggregate(newest=Max("pk"))["newest"]
         if newest is None and not settle:
@@ -174,11 +180,14 @@ def rebuild_statistics(
     while day <= end:
         last = min(day + datetime.timedelta(days=REBUILD_CHUNK_DAYS - 1), end)
         with transaction.atomic():
+            # A refresh of the same shop waits for this chunk (and this one for it): two
+            # writers of one day would both insert its rows.
+            _locked_watermark(shop)
             store_days(shop=shop, figures=compute_days(shop=shop, start=day, end=last))
         count += (last - day).days + 1
         day = last + datetime.timedelta(days=1)
     with transaction.atomic():
-        watermark, _ = StatisticsWatermark.objects.select_for_update().get_or_create(shop=shop)
+        watermark = _locked_watermark(shop)
         # Events up to ``newest`` are in the rebuilt days; those of the last minutes are read
         # again by the next refresh all the same.
         watermark.last_event_id = max(watermark.last_event_id, newest)

@@ -6,12 +6,15 @@ own; the range picker refuses what is not a range."""
 from __future__ import annotations
 
 import datetime
+import threading
 from decimal import Decimal
 from unittest import mock
 
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.db import connection
+from django.db.models import Sum
 from django.utils import timezone
 
 from kantoor.core.actors import Actor
@@ -19,6 +22,7 @@ from kantoor.core.statuses import OrderStatus
 from kantoor.invoices.models import Invoice, InvoiceKind
 from kantoor.invoices.services import credit_invoice, issue_corrections
 from kantoor.messaging import registry
+from kantoor.orders.models import Order
 from kantoor.orders.services import change_order_status
 from kantoor.payments.services.manual import record_payment_by_hand
 from kantoor.reports.daily import local_day
@@ -224,3 +228,39 @@ def test_the_sweep_settles_every_shop(shop, other_shop, products, make_product, 
         settings.CELERY_BEAT_SCHEDULE["refresh-statistics"]["task"] == refresh_statistics_task.name
     )
     assert refresh_all_statistics in registry._periodic
+
+
+@pytest.mark.postgres
+def test_refreshes_and_rebuilds_at_once_leave_one_row_per_day(
+    transactional_db, shop, products, make_order
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers of one day are a PostgreSQL test; SQLite serialises")
+    with on(at(DAY1)):
+        make_order(shop, products[:1], [1])
+    errors = []
+    start = threading.Barrier(4)
+
+    def worker(index: int) -> None:
+        try:
+            start.wait()
+            for _ in range(3):
+                if index % 2:
+                    rebuild_statistics(shop=shop, start=DAY1, end=DAY2)
+                else:
+                    make_order(shop, products[:1], [1])
+                    refresh_statistics(shop=shop)
+        except Exception as error:  # reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    refresh_statistics(shop=shop)
+    counted = StatisticsDay.objects.filter(shop=shop).aggregate(n=Sum("orders"))["n"]
+    assert counted == Order.objects.filter(shop=shop).count() == 7

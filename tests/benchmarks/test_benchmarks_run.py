@@ -153,3 +153,23 @@ def test_quotes_benchmark_runs(bench_url):
         assert row["p95_ms"] > 0 and row["statements"] > 0, page
     assert figures["pdf"]["p50_ms"] > 0 and figures["pdf"]["rendered"] == 2
     assert figures["converting"]["ratio_p50"] > 0
+
+
+@pytest.mark.postgres
+def test_reports_benchmark_runs(bench_url):
+    figures = run(
+        "reports.py",
+        *("--orders", "400", "--base-orders", "120", "--requests", "2", "--sql-runs", "2"),
+        url=bench_url,
+    )
+    assert figures["name"] == "reports"
+    assert figures["orders"] >= 400 and figures["seeding"]["originals"] >= 120
+    assert figures["rebuild_s"] > 0 and figures["rebuild_days"] > 365
+    assert figures["refresh_days"] >= 1 and figures["refresh_after_order_ms"] > 0
+    assert set(figures["pages"]) == set(figures["budget_p95_ms"])
+    for page, row in figures["pages"].items():
+        assert row["status"] == 200, page
+        assert row["p95_ms"] > 0 and row["sql_ms"] > 0 and row["statements"] > 0, page
+        if page != "vat_year":
+            assert row["direct_sql_p95_ms"] > 0, page
+            assert row["figures_match"], row["differ"]

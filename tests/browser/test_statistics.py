@@ -3,6 +3,7 @@ last year, reads the key figures and their change, the chart and the table behin
 downloads the chart's figures as CSV."""
 
 import datetime
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -49,7 +50,7 @@ def test_the_owner_compares_this_month_with_last_year(page, screenshot, shop, ow
         page.locator('[data-csv="over_time"]').click()
     download = info.value
     assert download.suggested_filename.startswith("over_time-")
-    text = open(download.path(), encoding="utf-8-sig").read()
+    text = Path(download.path()).read_text(encoding="utf-8-sig")
     assert text.splitlines()[0].startswith("Period;Net sales;")
     page.set_viewport_size(PHONE)
     screenshot("backoffice-statistics-390")

@@ -264,6 +264,14 @@ QUOTES_SWEEP_SECONDS = int(os.environ.get("KANTOOR_QUOTES_SWEEP_SECONDS", "3600"
 # The statistics' daily aggregates are settled for every shop this often (kantoor/reports:
 # the late-committed changes a page's own refresh may not have seen yet).
 STATISTICS_SWEEP_SECONDS = int(os.environ.get("KANTOOR_STATISTICS_SWEEP_SECONDS", "600"))
+# Exports (kantoor/reports/exports): up to EXPORTS_DIRECT_ROWS rows download at once as a
+# stream; more run in the background (a Celery worker, or a thread of the web server) into a
+# file under EXPORTS_ROOT that can be downloaded for EXPORTS_KEEP_DAYS days. The sweep deletes
+# expired files and starts again an export whose start was lost.
+EXPORTS_ROOT = Path(os.environ.get("KANTOOR_EXPORTS_ROOT", VAR_DIR / "exports"))
+EXPORTS_DIRECT_ROWS = int(os.environ.get("KANTOOR_EXPORTS_DIRECT_ROWS", "5000"))
+EXPORTS_KEEP_DAYS = 7
+EXPORTS_SWEEP_SECONDS = int(os.environ.get("KANTOOR_EXPORTS_SWEEP_SECONDS", "300"))
 CELERY_BEAT_SCHEDULE = {
     "send-queued-messages": {
         "task": "kantoor.messaging.send_queued_messages",
@@ -276,6 +284,10 @@ CELERY_BEAT_SCHEDULE = {
     "refresh-statistics": {
         "task": "kantoor.reports.refresh_statistics",
         "schedule": float(STATISTICS_SWEEP_SECONDS),
+    },
+    "sweep-exports": {
+        "task": "kantoor.reports.sweep_exports",
+        "schedule": float(EXPORTS_SWEEP_SECONDS),
     },
 }
 

@@ -262,6 +262,8 @@ class ShopListView(View):
     http_methods: ClassVar[tuple[str, ...] | None] = ("GET",)
     pager_placeholders: ClassVar[bool] = False
     module: ClassVar[str] = ""
+    # The Export page's kind of the list's rows: the list links to it with its filter.
+    export_kind: ClassVar[str] = ""
 
     @classonlymethod
     def as_view(cls, **initkwargs):
@@ -307,9 +309,19 @@ class ShopListView(View):
             "list_area": self.area,
             "list_prefix": self.element_prefix,
             "pager_placeholders": self.pager_placeholders,
+            "export_url": self.export_url(filters),
             **self.get_extra_context(links),
         }
         return render_list(request, self.area, context)
+
+    def export_url(self, filters) -> str:
+        """The Export page for these rows, with the list's filter (none without a kind)."""
+        if not self.export_kind:
+            return ""
+        url = reverse("backoffice:export", kwargs={"shop_slug": self.shop.slug})
+        query = self.to_query(filters)
+        query["kind"] = self.export_kind
+        return f"{url}?{query.urlencode()}"
 
     # --- Hooks ----------------------------------------------------------------------------
 

@@ -135,10 +135,10 @@ MENU: tuple[MenuGroup, ...] = (
                 label=_("Export"),
                 icon="download",
                 url_name="backoffice:export",
-                available=False,
+                available=True,
                 path="export",
                 description=_(
-                    "Export your orders and invoices to a spreadsheet or to your bookkeeping."
+                    "Orders, invoices, payments, customers and products as a spreadsheet."
                 ),
             ),
         ),

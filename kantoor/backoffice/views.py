@@ -12,6 +12,7 @@ from kantoor.backoffice.access import shop_staff_required
 from kantoor.backoffice.forms import LoginForm
 from kantoor.backoffice.menu import MENU, MenuEntry, entry_by_key
 from kantoor.orders.selectors import order_key_figures, recent_orders
+from kantoor.reports.exports.selectors import finished_exports
 from kantoor.shops.modules import module_required
 from kantoor.shops.selectors import shops_for_user, workflow_settings_for
 
@@ -52,6 +53,31 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "backoffice/home.html", {"shops": shops})
 
 
+PENDING_EXPORTS = "kantoor_exports_pending"  # session: the background exports to announce
+
+
+def remember_pending_export(request: HttpRequest, job_id: int) -> None:
+    """Announce this background export on the page the user is on when it is ready."""
+    pending = request.session.get(PENDING_EXPORTS, [])
+    request.session[PENDING_EXPORTS] = [*pending[-9:], job_id]
+
+
+def forget_pending_exports(request: HttpRequest, job_ids) -> None:
+    pending = request.session.get(PENDING_EXPORTS)
+    if pending:
+        request.session[PENDING_EXPORTS] = [i for i in pending if i not in set(job_ids)]
+
+
+def _ready_exports(request: HttpRequest) -> list:
+    """The user's background exports that finished since they started them (one query, and
+    only while one is pending): each is announced once, on whichever page comes next."""
+    if not request.session.get(PENDING_EXPORTS):
+        return []
+    ready = finished_exports(shop=request.shop, job_ids=request.session[PENDING_EXPORTS])
+    forget_pending_exports(request, [job.pk for job in ready])
+    return ready
+
+
 def render_in_shop(
     request: HttpRequest, template: str, context: dict, *, active: MenuEntry
 ) -> HttpResponse:
@@ -79,6 +105,7 @@ def render_in_shop(
         "menu": menu,
         "active_entry": active,
         "user_shops": list(shops_for_user(user=request.user)),
+        "ready_exports": _ready_exports(request),
     }
     return render(request, template, {**layout, **context})
 

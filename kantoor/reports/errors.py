@@ -21,3 +21,9 @@ class UnknownBox(ReportError):
     """A box that is not one of the VAT return's boxes Kantoor fills in."""
 
     code = "unknown_box"
+
+
+class InvalidExport(ReportError):
+    """An export asked with a kind, a column, a format or a filter Kantoor does not know."""
+
+    code = "invalid_export"

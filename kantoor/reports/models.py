@@ -12,6 +12,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kantoor.reports.exports.models import ExportColumnChoice, ExportJob  # noqa: F401
+
 AMOUNT = {"max_digits": 16, "decimal_places": 2, "default": 0}
 
 

@@ -13,9 +13,12 @@ PER_PAGE = 50
 ORDERS_PER_PAGE = 25
 
 
+SEARCH_MAX = 100  # characters of the search box that count
+
+
 @shop_staff_required
 def customer_list(request: HttpRequest, shop_slug: str) -> HttpResponse:
-    query = request.GET.get("q", "").strip()[:100]
+    query = request.GET.get("q", "").strip()[:SEARCH_MAX]
     paginator = Paginator(search_customers(shop=request.shop, query=query), PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
     customers = list(page.object_list)

@@ -401,6 +401,8 @@ def invoice_open(request: HttpRequest, shop_slug: str, invoice_number: str) -> H
 class InvoiceListView(ShopListView):
     """The invoice list: debit and credit invoices, filtered by type and state."""
 
+    export_kind = "invoices"
+
     area = "invoices"
     element_prefix = "invoice"
     form_class = InvoiceListForm

@@ -66,6 +66,8 @@ SORTABLE_COLUMNS = {"number": "number", "date": "date", "total": "total"}
 class OrderListView(ShopListView):
     """The order list: saved views as tabs, sortable columns, a bulk status change."""
 
+    export_kind = "orders"
+
     area = "orders"
     element_prefix = "order"
     form_class = OrderListForm

@@ -17,6 +17,8 @@ from kantoor.payments.selectors import count_payments, payment_list
 class PaymentListView(ShopListView):
     """The payments of the shop, filtered by state and provider."""
 
+    export_kind = "payments"
+
     area = "payments"
     element_prefix = "payment"
     form_class = PaymentListForm

@@ -92,6 +92,8 @@ QUOTE_TABS = (
 class QuoteListView(ShopListView):
     """The shop's quotes, newest first: search, filters, the saved tabs."""
 
+    export_kind = "quotes"
+
     area = "quotes"
     element_prefix = "quote"
     form_class = QuoteListForm

@@ -320,6 +320,8 @@ RETURN_TABS = (
 class ReturnListView(ShopListView):
     """The shop's returns, newest first: search, filters, the saved tabs of the next step."""
 
+    export_kind = "returns"
+
     area = "returns"
     element_prefix = "return"
     form_class = ReturnListForm

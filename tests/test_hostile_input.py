@@ -151,6 +151,7 @@ def world(shop, products, make_order, owner):
         "photo_id": "1",
         "box": "1a",
         "table": "summary",
+        "job_id": "1",
     }
     tokens = {
         "shop/<slug:shop_slug>/order/<str:token>/": confirmation_token(order),

@@ -17,8 +17,9 @@ def database_url(cli_value: str | None) -> str:
     return cli_value or os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
 
 
-def setup_django(url: str, **env: str) -> None:
-    """Settings from the environment (DEBUG off), the database created and migrated if needed."""
+def setup_django(url: str, *, migrate: bool = True, **env: str) -> None:
+    """Settings from the environment (DEBUG off), the database created and migrated if needed
+    (``migrate=False``: a child process of a benchmark, on a database already migrated)."""
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
     os.environ["DATABASE_URL"] = url
@@ -28,13 +29,15 @@ def setup_django(url: str, **env: str) -> None:
     os.environ.pop("DEBUG", None)  # DEBUG keeps every query in memory: never measure with it
     for key, value in env.items():
         os.environ.setdefault(key, value)
-    ensure_database(url)
+    if migrate:
+        ensure_database(url)
     import django
 
     django.setup()
-    from django.core.management import call_command
+    if migrate:
+        from django.core.management import call_command
 
-    call_command("migrate", verbosity=0, interactive=False)
+        call_command("migrate", verbosity=0, interactive=False)
 
 
 def ensure_database(url: str) -> None:

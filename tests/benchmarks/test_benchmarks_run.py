@@ -173,3 +173,23 @@ def test_reports_benchmark_runs(bench_url):
         if page != "vat_year":
             assert row["direct_sql_p95_ms"] > 0, page
             assert row["figures_match"], row["differ"]
+
+
+@pytest.mark.postgres
+def test_exports_benchmark_runs(bench_url):
+    help_text = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "exports.py"), "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout
+    assert "--order-lines" in help_text
+    figures = run("exports.py", "--order-lines", "600", "--base-orders", "120", url=bench_url)
+    assert figures["name"] == "exports"
+    assert figures["order_lines"] >= 600
+    assert set(figures["runs"]) == {"all_csv", "all_xlsx", "tenth_csv", "tenth_xlsx"}
+    for name, row in figures["runs"].items():
+        assert row["state"] == "done", (name, row["error"])
+        assert row["rows"] == row["rows_planned"] > 0, name
+        assert row["file_bytes"] > 0 and row["peak_rss_mb"] > 0, name
+    assert figures["runs"]["tenth_csv"]["rows"] < figures["runs"]["all_csv"]["rows"]

@@ -53,6 +53,9 @@ def test_the_page_lists_the_kinds_the_columns_and_the_rows_of_the_filter(staff, 
     assert response.context["rows"] == 1
     assert f'name="status" value="{OrderStatus.SHIPPED.value}"' in page  # kept in the form
     assert 'value="total_gross"' in page and "Shipped" in page  # a column; the filter's chip
+    # Order lines come from the same list: its link keeps the filter; invoices' does not.
+    assert f'href="{url(shop)}?kind=order_lines&amp;status={OrderStatus.SHIPPED.value}"' in page
+    assert f'href="{url(shop)}?kind=invoices"' in page
 
 
 def test_a_small_export_streams_at_once(staff, shop, orders):

@@ -133,6 +133,18 @@ def _chosen_kind(request, data):
     return kinds, kinds.get(data.get("kind") or "orders")
 
 
+def _kind_links(kinds, current, list_filter, shop) -> list[dict]:
+    """Each kind's link; a kind of the same list (orders and order lines) keeps the filter."""
+    url = reverse("backoffice:export", kwargs={"shop_slug": shop.slug})
+    links = []
+    for kind in kinds:
+        href = f"{url}?kind={kind.key}"
+        if current and list_filter and list_filter.query and kind.list_name == current.list_name:
+            href += f"&{list_filter.query}"
+        links.append({"kind": kind, "href": href})
+    return links
+
+
 def _page(request, kinds, kind, list_filter, form, *, status=200, rows=None) -> HttpResponse:
     shop = request.shop
     jobs = recent_exports(shop=shop, user=request.user)
@@ -140,7 +152,7 @@ def _page(request, kinds, kind, list_filter, form, *, status=200, rows=None) -> 
         request,
         "backoffice/reports/export.html",
         {
-            "kinds": kinds.values(),
+            "kinds": _kind_links(kinds.values(), kind, list_filter, shop),
             "kind": kind,
             "list_filter": list_filter,
             "list_url": list_filter.list_url(shop) if list_filter else None,

@@ -162,6 +162,7 @@ def _vacuum_statistics() -> None:
             models.StatisticsProductDay,
             models.StatisticsBreakdownDay,
             models.StatisticsVatDay,
+            models.StatisticsCustomerDay,
         ):
             cursor.execute(f"VACUUM ANALYZE {model._meta.db_table}")
 

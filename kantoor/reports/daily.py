@@ -11,8 +11,9 @@ This is the one definition of every statistic (docs/reports.md, "Definitions"):
   its date and, once credited, a return on the credit's date);
 - an order is from a new customer when the customer has no earlier order in the shop;
 - the breakdowns (country, status, payment method, paid or open) count the orders of the day
-  with their total excl. VAT as the order has it now; return reasons count the units asked to
-  return on the day the return was requested.
+  with their total excl. VAT as the order has it now, and so do the customers' (the orders of
+  a customer account on the day, for the top customers); return reasons count the units asked
+  to return on the day the return was requested.
 
 Reads only; ``kantoor.reports.services`` stores what this computes.
 """
@@ -106,6 +107,12 @@ class BreakdownRow:
 
 
 @dataclass
+class CustomerRow:
+    orders: int = 0
+    amount: Decimal = ZERO
+
+
+@dataclass
 class VatRow:
     net: Decimal = ZERO
     vat: Decimal = ZERO
@@ -126,6 +133,9 @@ class DailyFigures:
     )
     vat: dict[tuple[datetime.date, bool, str, Decimal], VatRow] = field(
         default_factory=lambda: defaultdict(VatRow)
+    )
+    customers: dict[tuple[datetime.date, int], CustomerRow] = field(
+        default_factory=lambda: defaultdict(CustomerRow)
     )
 
 
@@ -166,15 +176,28 @@ def _orders(figures, shop, tz, since, until) -> None:
             method=Subquery(paid_online),
             paid=ExpressionWrapper(order_paid_condition(), output_field=BooleanField()),
         )
-        .values_list("day", "returning", "billing_country", "status", "method", "paid", "total_net")
+        .values_list(
+            "day",
+            "returning",
+            "billing_country",
+            "status",
+            "method",
+            "paid",
+            "total_net",
+            "customer_id",
+        )
     )
     rows = orders.iterator(chunk_size=2000)
-    for day, returning, country, status, method, paid, total_net in rows:
+    for day, returning, country, status, method, paid, total_net, customer_id in rows:
         row = figures.days[day]
         row.orders += 1
         if not returning:
             row.orders_new_customers += 1
         amount = _amount(total_net)
+        if customer_id is not None:
+            customer = figures.customers[(day, customer_id)]
+            customer.orders += 1
+            customer.amount += amount
         for dimension, key in (
             (Breakdown.COUNTRY, country),
             (Breakdown.STATUS, str(status)),

@@ -72,6 +72,28 @@ class StatisticsProductDay(models.Model):
         return f"{self.shop_id} {self.day} {self.key}"
 
 
+class StatisticsCustomerDay(models.Model):
+    """One customer's orders on one shop's day (order date), with their total excl. VAT as the
+    orders have it now: what the top customers add up."""
+
+    shop = models.ForeignKey("shops.Shop", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="+")
+    orders = models.PositiveIntegerField(default=0)
+    amount = models.DecimalField(**AMOUNT)
+
+    class Meta:
+        verbose_name = _("statistics of a customer on a day")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shop", "day", "customer"], name="statisticscustomerday_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.shop_id} {self.day} {self.customer_id}"
+
+
 class Breakdown(models.TextChoices):
     COUNTRY = "country", _("Country")
     STATUS = "status", _("Status")

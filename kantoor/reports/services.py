@@ -28,6 +28,7 @@ from kantoor.orders.models import Order, OrderEvent
 from kantoor.reports.daily import DailyFigures, compute_days, local_day
 from kantoor.reports.models import (
     StatisticsBreakdownDay,
+    StatisticsCustomerDay,
     StatisticsDay,
     StatisticsProductDay,
     StatisticsVatDay,
@@ -46,7 +47,13 @@ REBUILD_CHUNK_DAYS = 31
 def store_days(*, shop: Shop, figures: DailyFigures) -> None:
     """Replace the rows of ``figures``' days by what it holds (inside the caller's transaction)."""
     in_range = {"shop": shop, "day__gte": figures.start, "day__lte": figures.end}
-    for model in (StatisticsDay, StatisticsProductDay, StatisticsBreakdownDay, StatisticsVatDay):
+    for model in (
+        StatisticsDay,
+        StatisticsProductDay,
+        StatisticsBreakdownDay,
+        StatisticsVatDay,
+        StatisticsCustomerDay,
+    ):
         model.objects.filter(**in_range).delete()
     StatisticsDay.objects.bulk_create(
         [StatisticsDay(shop=shop, day=day, **vars(row)) for day, row in figures.days.items()],
@@ -72,6 +79,13 @@ def store_days(*, shop: Shop, figures: DailyFigures) -> None:
                 shop=shop, day=day, reverse_charged=reverse, country=country, rate=rate, **vars(row)
             )
             for (day, reverse, country, rate), row in figures.vat.items()
+        ],
+        batch_size=1000,
+    )
+    StatisticsCustomerDay.objects.bulk_create(
+        [
+            StatisticsCustomerDay(shop=shop, day=day, customer_id=customer_id, **vars(row))
+            for (day, customer_id), row in figures.customers.items()
         ],
         batch_size=1000,
     )

@@ -13,7 +13,17 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Max, Sum
+from django.db.models import (
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    Max,
+    Q,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,11 +32,11 @@ from kantoor.core.money import CENT, ZERO
 from kantoor.customers.models import Customer
 from kantoor.invoices.models import Invoice, InvoiceKind, PaymentState
 from kantoor.invoices.selectors import PAYMENT_TERM_DAYS
-from kantoor.orders.models import Order
-from kantoor.reports.daily import DayRow, day_start, local_day
+from kantoor.reports.daily import DayRow, local_day
 from kantoor.reports.errors import InvalidPeriod
 from kantoor.reports.models import (
     StatisticsBreakdownDay,
+    StatisticsCustomerDay,
     StatisticsDay,
     StatisticsProductDay,
 )
@@ -400,16 +410,12 @@ class CustomerFigure:
 
 
 def top_customers(*, shop: Shop, days: DayRange, limit: int = TOP) -> list[CustomerFigure]:
-    """The customers with the largest total excl. VAT of the orders placed in the range."""
+    """The customers with the largest total excl. VAT of the orders placed in the range (as
+    the orders have it now), from the customers' daily rows."""
     rows = list(
-        Order.objects.filter(
-            shop=shop,
-            customer__isnull=False,
-            created_at__gte=day_start(shop, days.start),
-            created_at__lt=day_start(shop, days.end + datetime.timedelta(days=1)),
-        )
+        StatisticsCustomerDay.objects.filter(shop=shop, day__gte=days.start, day__lte=days.end)
         .values("customer_id")
-        .annotate(orders=Count("pk"), amount=Sum("total_net"))
+        .annotate(orders=Sum("orders"), amount=Sum("amount"))
         .order_by("-amount", "customer_id")[:limit]
     )
     customers = Customer.objects.filter(shop=shop, pk__in=[row["customer_id"] for row in rows])
@@ -444,25 +450,42 @@ class AgeingFigure:
     amount: Decimal
 
 
+def _issued_late(today: datetime.date, low: int | None, high: int | None) -> Q:
+    """Invoices whose days past the due date (today - (issued_on + the payment term)) lie
+    from ``low`` to ``high`` (None: no bound; "not yet due" is below 0)."""
+    condition = Q()
+    if low is not None:  # late >= low  <=>  issued_on <= today - term - low
+        condition &= Q(issued_on__lte=today - datetime.timedelta(days=PAYMENT_TERM_DAYS + low))
+    if high is not None:  # late <= high  <=>  issued_on >= today - term - high
+        condition &= Q(issued_on__gte=today - datetime.timedelta(days=PAYMENT_TERM_DAYS + high))
+    return condition
+
+
 def receivables_ageing(*, shop: Shop, today: datetime.date | None = None) -> list[AgeingFigure]:
     """What customers owe now on unpaid invoices, by days past the due date (the invoice date
-    plus the payment term). Not range-bound: receivables are today's."""
+    plus the payment term). Not range-bound: receivables are today's. One query: the buckets
+    are counted and added up in the database."""
     today = today or local_day(shop, timezone.now())
-    counts: dict[str, int] = defaultdict(int)
-    amounts: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    open_invoices = Invoice.objects.filter(
+    owed = ExpressionWrapper(
+        F("total_gross") - Coalesce("amount_paid", Value(ZERO)), output_field=DecimalField()
+    )
+    aggregates = {}
+    for code, _label, low, high in AGEING_BUCKETS:
+        within = _issued_late(today, low, high)
+        # Counting a column of the index (not the id) lets PostgreSQL read the index alone
+        # (kantoor/invoices/migrations/0011_invoice_open_receivables_index.py).
+        aggregates[f"{code}_invoices"] = Count("issued_on", filter=within)
+        aggregates[f"{code}_amount"] = Sum(owed, filter=within)
+    totals = Invoice.objects.filter(
         shop=shop, kind=InvoiceKind.DEBIT, state=PaymentState.UNPAID
-    ).values_list("issued_on", "total_gross", "amount_paid")
-    for issued_on, total, paid in open_invoices.iterator(chunk_size=2000):
-        late = (today - (issued_on + datetime.timedelta(days=PAYMENT_TERM_DAYS))).days
-        key = "not_due"
-        for code, _label, low, high in AGEING_BUCKETS[1:]:
-            if late >= low and (high is None or late <= high):
-                key = code
-        counts[key] += 1
-        amounts[key] += total - (paid or ZERO)
+    ).aggregate(**aggregates)
     return [
-        AgeingFigure(code, str(label), counts[code], amounts[code].quantize(CENT))
+        AgeingFigure(
+            code,
+            str(label),
+            totals[f"{code}_invoices"] or 0,
+            Decimal(totals[f"{code}_amount"] or ZERO).quantize(CENT),
+        )
         for code, label, _low, _high in AGEING_BUCKETS
     ]
 

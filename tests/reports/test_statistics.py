@@ -23,11 +23,11 @@ from kantoor.invoices.models import Invoice, InvoiceKind
 from kantoor.invoices.services import credit_invoice, issue_corrections
 from kantoor.messaging import registry
 from kantoor.orders.models import Order
-from kantoor.orders.services import change_order_status
+from kantoor.orders.services import LineEdit, change_order_status
 from kantoor.payments.services.manual import record_payment_by_hand
-from kantoor.reports.daily import local_day
+from kantoor.reports.daily import day_start, local_day
 from kantoor.reports.errors import InvalidPeriod
-from kantoor.reports.models import StatisticsDay
+from kantoor.reports.models import StatisticsCustomerDay, StatisticsDay
 from kantoor.reports.services import (
     rebuild_statistics,
     refresh_all_statistics,
@@ -40,8 +40,10 @@ from kantoor.reports.statistics import (
     receivables_ageing,
     statistics_range,
     statistics_report,
+    top_customers,
 )
 from kantoor.reports.tasks import refresh_statistics_task
+from tests.invoices.helpers import edit
 
 TZ = timezone.get_default_timezone()
 
@@ -264,3 +266,149 @@ def test_refreshes_and_rebuilds_at_once_leave_one_row_per_day(
     refresh_statistics(shop=shop)
     counted = StatisticsDay.objects.filter(shop=shop).aggregate(n=Sum("orders"))["n"]
     assert counted == Order.objects.filter(shop=shop).count() == 7
+
+
+def direct_top_customers(shop, start, end):
+    """The top customers straight from the orders: (customer id, orders, total excl. VAT)."""
+    totals: dict[int, list] = {}
+    for order in Order.objects.filter(
+        shop=shop,
+        customer__isnull=False,
+        created_at__gte=day_start(shop, start),
+        created_at__lt=day_start(shop, end + datetime.timedelta(days=1)),
+    ):
+        figure = totals.setdefault(order.customer_id, [0, Decimal(0)])
+        figure[0] += 1
+        figure[1] += order.total_net
+    ranked = sorted(totals.items(), key=lambda item: (-item[1][1], item[0]))
+    return [(customer_id, count, amount) for customer_id, (count, amount) in ranked[:10]]
+
+
+def page_top_customers(shop, start, end):
+    return [
+        (figure.customer_id, figure.orders, figure.amount)
+        for figure in top_customers(shop=shop, days=DayRange(start, end))
+    ]
+
+
+def test_top_customers_follow_edits_cancellations_and_credits(shop, products, make_order, owner):
+    actor = Actor.staff(owner)
+    with on(at(DAY1)):
+        anna = make_order(shop, products[:1], [1], email="anna@example.test")
+        make_order(shop, products[:1], [2], email="bert@example.test")
+        cees = make_order(shop, products[1:2], [1], email="cees@example.test")
+    with on(at(DAY2)):
+        make_order(shop, products[:2], [1, 1], email="anna@example.test")
+    refresh_statistics(shop=shop)
+    assert page_top_customers(shop, DAY1, DAY2) == direct_top_customers(shop, DAY1, DAY2)
+    assert page_top_customers(shop, DAY1, DAY1) == direct_top_customers(shop, DAY1, DAY1)
+    emails = [f.email for f in top_customers(shop=shop, days=DayRange(DAY1, DAY1))]
+    assert emails == ["bert@example.test", "anna@example.test", "cees@example.test"]
+
+    with on(at(DAY2, 14)):
+        # Anna's first order grows to 5 bells: she leads DAY1 and the two days.
+        line = anna.lines.order_by("position").first()
+        edit(anna, actor, lines=[LineEdit(line_id=line.pk, quantity=5, unit_price=line.unit_price)])
+        issue_corrections(shop=shop, order=anna, actor=actor)
+        # Cees's order is cancelled and credited: it still counts on its date, as it is now.
+        change_order_status(shop=shop, order=cees, status=OrderStatus.CANCELLED, actor=actor)
+        issue_corrections(shop=shop, order=cees, actor=actor)
+        debit = Invoice.objects.filter(
+            order__customer__email="bert@example.test", kind=InvoiceKind.DEBIT
+        ).first()
+        credit_invoice(shop=shop, invoice=debit, actor=actor)
+    refresh_statistics(shop=shop)
+    for start, end in ((DAY1, DAY1), (DAY1, DAY2), (DAY2, DAY2)):
+        assert page_top_customers(shop, start, end) == direct_top_customers(shop, start, end)
+    first = top_customers(shop=shop, days=DayRange(DAY1, DAY1))[0]
+    assert first.email == "anna@example.test" and first.orders == 1
+
+    incremental = sorted(
+        StatisticsCustomerDay.objects.filter(shop=shop).values_list(
+            "day", "customer_id", "orders", "amount"
+        )
+    )
+    StatisticsCustomerDay.objects.filter(shop=shop).update(amount=0)
+    rebuild_statistics(shop=shop, start=DAY1, end=DAY2)
+    rebuilt = sorted(
+        StatisticsCustomerDay.objects.filter(shop=shop).values_list(
+            "day", "customer_id", "orders", "amount"
+        )
+    )
+    assert rebuilt == incremental and len(rebuilt) == 4
+
+
+def test_top_customers_are_the_shops_own_and_guests_are_no_customers(
+    shop, other_shop, products, make_product, make_order
+):
+    theirs = make_product(other_shop, sku="OTHER", price="500.00")
+    with on(at(DAY1)):
+        make_order(shop, products[:1], [1], email="anna@example.test")
+        make_order(other_shop, [theirs], [3], email="anna@example.test")
+    Order.objects.filter(shop=shop).update(customer=None)  # as an order without an account
+    with on(at(DAY1)):
+        make_order(shop, products[1:2], [1], email="bert@example.test")
+    rebuild_statistics(shop=shop, start=DAY1, end=DAY1)
+    rebuild_statistics(shop=other_shop, start=DAY1, end=DAY1)
+    assert [f.email for f in top_customers(shop=shop, days=DayRange(DAY1, DAY1))] == [
+        "bert@example.test"
+    ]
+    assert page_top_customers(shop, DAY1, DAY1) == direct_top_customers(shop, DAY1, DAY1)
+    theirs_top = top_customers(shop=other_shop, days=DayRange(DAY1, DAY1))
+    assert [(f.email, f.orders) for f in theirs_top] == [("anna@example.test", 1)]
+
+
+def python_ageing(shop, today):
+    """The ageing as the definition says it, one invoice at a time."""
+    term = datetime.timedelta(days=14)
+    buckets = {"not_due": [0, Decimal(0)], "0_30": [0, Decimal(0)], "31_60": [0, Decimal(0)]}
+    buckets.update({"61_90": [0, Decimal(0)], "over_90": [0, Decimal(0)]})
+    for invoice in Invoice.objects.filter(shop=shop, kind=InvoiceKind.DEBIT, state="unpaid"):
+        late = (today - (invoice.issued_on + term)).days
+        key = (
+            "not_due"
+            if late < 0
+            else "0_30"
+            if late <= 30
+            else "31_60"
+            if late <= 60
+            else "61_90"
+            if late <= 90
+            else "over_90"
+        )
+        buckets[key][0] += 1
+        buckets[key][1] += invoice.total_gross - (invoice.amount_paid or 0)
+    return {key: (count, amount) for key, (count, amount) in buckets.items()}
+
+
+def test_receivables_ageing_at_every_bucket_edge(shop, products, make_order, owner):
+    today = datetime.date(2026, 6, 30)
+    # Days past due -1, 0, 30, 31, 60, 61, 90, 91: issued 14 days earlier than that.
+    for late in (-1, 0, 30, 31, 60, 61, 90, 91, 400):
+        with on(at(today - datetime.timedelta(days=14 + late))):
+            make_order(shop, products[:1], [1])
+    with on(at(today - datetime.timedelta(days=20))):
+        part = make_order(shop, products[:2], [1, 1])
+    invoice = Invoice.objects.get(order=part, kind=InvoiceKind.DEBIT)
+    record_payment_by_hand(
+        shop=shop,
+        invoice=invoice,
+        paid_on=today,
+        amount=Decimal("5.00"),
+        note="",
+        actor=Actor.staff(owner),
+    )
+    invoice.refresh_from_db()
+    assert invoice.state == "unpaid" and invoice.amount_paid == Decimal("5.00")
+    ageing = {
+        figure.key: (figure.invoices, figure.amount)
+        for figure in receivables_ageing(shop=shop, today=today)
+    }
+    assert ageing == python_ageing(shop, today)
+    assert [ageing[key][0] for key in ("not_due", "0_30", "31_60", "61_90", "over_90")] == [
+        1,
+        3,
+        2,
+        2,
+        2,
+    ]

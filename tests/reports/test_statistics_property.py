@@ -26,9 +26,13 @@ from kantoor.orders.models import Order
 from kantoor.orders.services import LineEdit, change_order_status
 from kantoor.payments.services.manual import record_payment_by_hand
 from kantoor.reports.daily import day_start
-from kantoor.reports.models import StatisticsBreakdownDay, StatisticsDay
+from kantoor.reports.models import (
+    StatisticsBreakdownDay,
+    StatisticsCustomerDay,
+    StatisticsDay,
+)
 from kantoor.reports.services import rebuild_statistics, refresh_statistics
-from kantoor.reports.statistics import DayRange, period_figures
+from kantoor.reports.statistics import DayRange, period_figures, top_customers
 from tests.conftest import details_for
 from tests.invoices.helpers import edit
 from tests.reports.test_statistics import at, on
@@ -93,23 +97,45 @@ def direct(shop, start: datetime.date, end: datetime.date) -> dict:
     }
 
 
+def direct_customers(shop, start: datetime.date, end: datetime.date) -> list[tuple]:
+    """The top customers straight from the orders (as they are now), ranked as the page does."""
+    since, until = day_start(shop, start), day_start(shop, end + datetime.timedelta(days=1))
+    totals: dict[int, list] = {}
+    for customer_id, total_net in Order.objects.filter(
+        shop=shop, customer__isnull=False, created_at__gte=since, created_at__lt=until
+    ).values_list("customer_id", "total_net"):
+        figure = totals.setdefault(customer_id, [0, Decimal(0)])
+        figure[0] += 1
+        figure[1] += Decimal(total_net).quantize(CENT)
+    ranked = sorted(totals.items(), key=lambda item: (-item[1][1], item[0]))
+    return [(customer_id, count, amount) for customer_id, (count, amount) in ranked[:10]]
+
+
 def snapshot(shop):
-    return sorted(
-        (
-            row.day,
-            row.orders,
-            row.orders_new_customers,
-            row.units,
-            row.gross_sales,
-            row.vat,
-            row.credits,
-            row.shipping_credited,
-            row.vat_credited,
+    return (
+        sorted(
+            (
+                row.day,
+                row.orders,
+                row.orders_new_customers,
+                row.units,
+                row.gross_sales,
+                row.vat,
+                row.credits,
+                row.shipping_credited,
+                row.vat_credited,
+            )
+            for row in StatisticsDay.objects.filter(shop=shop)
         )
-        for row in StatisticsDay.objects.filter(shop=shop)
-    ) + sorted(
-        StatisticsBreakdownDay.objects.filter(shop=shop).values_list(
-            "day", "dimension", "key", "count", "amount"
+        + sorted(
+            StatisticsBreakdownDay.objects.filter(shop=shop).values_list(
+                "day", "dimension", "key", "count", "amount"
+            )
+        )
+        + sorted(
+            StatisticsCustomerDay.objects.filter(shop=shop).values_list(
+                "day", "customer_id", "orders", "amount"
+            )
         )
     )
 
@@ -142,6 +168,11 @@ def test_the_figures_equal_a_direct_aggregate(shop, products, owner):
                     expected = direct(shop, start, end)
                     for name, value in expected.items():
                         assert getattr(figures, name) == value, (name, start, steps)
+                    customers = [
+                        (figure.customer_id, figure.orders, figure.amount)
+                        for figure in top_customers(shop=shop, days=days)
+                    ]
+                    assert customers == direct_customers(shop, start, end), (start, steps)
                 everything = period_figures(
                     shop=shop, days=DayRange(START, end), grouping="week"
                 ).summary

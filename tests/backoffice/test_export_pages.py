@@ -187,3 +187,10 @@ def test_a_kind_of_a_module_switched_off_is_not_offered(staff, shop):
     page = staff.get(url(shop)).content.decode()
     assert 'data-kind="quotes"' not in page
     assert staff.get(url(shop), {"kind": "quotes"}).status_code == 400
+
+
+def test_the_customer_list_links_to_exporting_its_search(staff, shop, orders):
+    page = staff.get(url(shop, "customers"), {"q": "anna"}).content.decode()
+    assert f"{url(shop)}?kind=customers&amp;q=anna" in page
+    export = staff.get(url(shop), {"kind": "customers", "q": "anna"})
+    assert export.context["rows"] == 1 and "Search: anna" in export.content.decode()

@@ -5,6 +5,8 @@ form reads the filter, kantoor.reports.exports checks, counts, streams and runs 
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib import messages
 from django.http import (
@@ -100,7 +102,7 @@ class ListFilter:
             self.filters = CustomerFilters(query=text)
             if text:
                 self.chips = [{"label": _("Search: %(text)s") % {"text": text}}]
-                self.query = f"q={text}"
+                self.query = urlencode({"q": text})
         else:
             self.filters = ProductFilters(for_sale=data.get("for_sale") == "1")
             if self.filters.for_sale:

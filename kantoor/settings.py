@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "kantoor.quotes",
     "kantoor.returns",
     "kantoor.reports",
+    "kantoor.accounting",
     "kantoor.storefront",
     "kantoor.backoffice",
     "kantoor.demo",
@@ -272,6 +273,11 @@ EXPORTS_ROOT = Path(os.environ.get("KANTOOR_EXPORTS_ROOT", VAR_DIR / "exports"))
 EXPORTS_DIRECT_ROWS = int(os.environ.get("KANTOOR_EXPORTS_DIRECT_ROWS", "5000"))
 EXPORTS_KEEP_DAYS = 7
 EXPORTS_SWEEP_SECONDS = int(os.environ.get("KANTOOR_EXPORTS_SWEEP_SECONDS", "300"))
+# Accounting links (kantoor/accounting): pending bookings are pushed after the invoice's commit
+# and by the sweep, this often; the base URL of a package's API can be overridden (tests, a
+# package's sandbox): {"exact_online": "https://…", "twinfield": "…", "acumulus": "…"}.
+ACCOUNTING_SWEEP_SECONDS = int(os.environ.get("KANTOOR_ACCOUNTING_SWEEP_SECONDS", "60"))
+ACCOUNTING_BASE_URLS: dict[str, str] = {}
 CELERY_BEAT_SCHEDULE = {
     "send-queued-messages": {
         "task": "kantoor.messaging.send_queued_messages",
@@ -284,6 +290,10 @@ CELERY_BEAT_SCHEDULE = {
     "refresh-statistics": {
         "task": "kantoor.reports.refresh_statistics",
         "schedule": float(STATISTICS_SWEEP_SECONDS),
+    },
+    "push-bookings": {
+        "task": "kantoor.accounting.push_due_bookings",
+        "schedule": float(ACCOUNTING_SWEEP_SECONDS),
     },
     "sweep-exports": {
         "task": "kantoor.reports.sweep_exports",

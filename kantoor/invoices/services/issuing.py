@@ -25,6 +25,7 @@ from kantoor.core.money import (
     compute_totals,
     format_money,
 )
+from kantoor.invoices import hooks
 from kantoor.invoices.errors import InvoiceError
 from kantoor.invoices.models import Invoice, InvoiceKind, InvoiceLine, PaidNote, PaymentState
 from kantoor.numbering.models import DocumentKind
@@ -234,6 +235,7 @@ def issue_invoice(
     InvoiceLine.objects.bulk_create(invoice_lines)
     if record_event:
         events.record(invoice_event(invoice=invoice, actor=actor, at=at))
+    hooks.invoices_issued(shop=shop, invoices=[invoice])
     return invoice
 
 
@@ -311,6 +313,7 @@ def write_order_invoices(
         all_lines.extend(invoice_lines)
     Invoice.objects.bulk_create(invoices, batch_size=500)
     InvoiceLine.objects.bulk_create(all_lines, batch_size=1000)
+    hooks.invoices_issued(shop=shop, invoices=invoices)
     return invoices
 
 

@@ -12,6 +12,7 @@ from kantoor.core.actors import Actor
 from kantoor.core.money import (
     ZERO,
 )
+from kantoor.invoices import hooks
 from kantoor.invoices.errors import InvoiceError
 from kantoor.invoices.models import Invoice, InvoiceKind, PaidNote, PaymentState
 from kantoor.orders import events
@@ -94,6 +95,7 @@ def mark_invoice_paid(
             credit.state = PaymentState.CREDITED
             credit.paid_on = paid_on
             credit.save(update_fields=["state", "paid_on"])
+        hooks.invoice_paid(shop=shop, invoice=locked)
         events.record(
             events.invoice_paid(
                 shop_id=shop.pk,

@@ -9,11 +9,18 @@ from __future__ import annotations
 
 from django.conf import settings
 
+from kantoor.accounting.connectors.acumulus import AcumulusConnector
 from kantoor.accounting.connectors.base import AccountingConnector
+from kantoor.accounting.connectors.exact_online import ExactOnlineConnector
+from kantoor.accounting.connectors.twinfield import TwinfieldConnector
 from kantoor.accounting.credentials import DatabaseCredentialStore
-from kantoor.accounting.models import AccountingConnection
+from kantoor.accounting.models import AccountingConnection, Package
 
-CONNECTORS: dict[str, type[AccountingConnector]] = {}
+CONNECTORS: dict[str, type[AccountingConnector]] = {
+    Package.EXACT_ONLINE: ExactOnlineConnector,
+    Package.TWINFIELD: TwinfieldConnector,
+    Package.ACUMULUS: AcumulusConnector,
+}
 
 
 def connector_for(connection: AccountingConnection) -> AccountingConnector:

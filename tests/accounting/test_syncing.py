@@ -54,10 +54,13 @@ class LedgerStandIn(AccountingConnector):
         entry = self._ledger().get(number)
         return entry["id"] if entry else None
 
-    def push_invoice(self, booking, mapping):
+    def check_mapping(self, booking, mapping):
         for line in booking.lines:
             if not mapping.account_for(line):
                 raise InvalidMapping(f"No account for {line.vat_rate} %")
+
+    def push_invoice(self, booking, mapping):
+        self.check_mapping(booking, mapping)
         if self.failures:
             raise self.failures.pop(0)
         entry = {"id": f"E{len(self._ledger()) + 1}", "booking": booking, "payments": []}

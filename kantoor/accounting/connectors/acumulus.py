@@ -178,6 +178,7 @@ def _sub(parent, tag: str, value=None):
 
 class AcumulusConnector(AccountingConnector):
     name = "acumulus"
+    credential_fields = ("contract_code", "username", "password", "email_on_error")
     uses_oauth = False
     supports_payments = True
     calls_per_minute = None  # Acumulus documents no limit (its load balancer may answer 429)
@@ -317,6 +318,10 @@ class AcumulusConnector(AccountingConnector):
                 if entry_id:
                     return entry_id
         return None
+
+    def check_mapping(self, booking: Booking, mapping: Mapping) -> None:
+        self._invoice_fields(booking, mapping)
+        self._lines(booking, mapping)
 
     def push_invoice(self, booking: Booking, mapping: Mapping) -> str:
         """``invoices/invoice_add``: the customer, the invoice and its lines; the entry id."""

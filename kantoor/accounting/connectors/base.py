@@ -129,6 +129,8 @@ class AccountingConnector(ABC):
     uses_oauth: bool = False
     supports_payments: bool = False
     calls_per_minute: int | None = None  # the package's documented limit, if any
+    # What the shop owner types to connect (the Settings > Accounting form): credential keys.
+    credential_fields: tuple[str, ...] = ()
 
     def __init__(self, *, store: CredentialStore, base_url: str = ""):
         self.store = store
@@ -154,6 +156,12 @@ class AccountingConnector(ABC):
     @abstractmethod
     def find_invoice(self, number: str) -> str | None:
         """The package's id of the booking with our invoice number as its reference, or None."""
+
+    @abstractmethod
+    def check_mapping(self, booking: Booking, mapping: Mapping) -> None:
+        """Raise ``InvalidMapping`` (a message naming what is missing) when ``mapping`` cannot
+        book ``booking``; no request. ``push_invoice`` checks the same before it calls, and the
+        settings page checks a sample booking with a line per VAT rate when a mapping is saved."""
 
     @abstractmethod
     def push_invoice(self, booking: Booking, mapping: Mapping) -> str:

@@ -183,6 +183,7 @@ def _rate_label(key: str) -> str:
 
 class ExactOnlineConnector(AccountingConnector):
     name = "exact_online"
+    credential_fields = ("country", "client_id", "client_secret")
     uses_oauth = True
     supports_payments = False
     calls_per_minute = 60
@@ -456,6 +457,9 @@ class ExactOnlineConnector(AccountingConnector):
         return self._first(
             "salesentry/SalesEntries", f"YourRef eq {_odata_text(number)}", "EntryID"
         )
+
+    def check_mapping(self, booking: Booking, mapping: Mapping) -> None:
+        self._check_mapping(booking, mapping)
 
     def push_invoice(self, booking: Booking, mapping: Mapping) -> str:
         self._check_mapping(booking, mapping)

@@ -184,6 +184,7 @@ def _refusals(root: etree._Element) -> list[str]:
 
 class TwinfieldConnector(AccountingConnector):
     name = "twinfield"
+    credential_fields = ("client_id", "client_secret", "office")
     uses_oauth = True
     supports_payments = False
 
@@ -496,6 +497,9 @@ class TwinfieldConnector(AccountingConnector):
             if code and found:
                 return f"{code}:{found}"
         return None
+
+    def check_mapping(self, booking: Booking, mapping: Mapping) -> None:
+        self._details(booking, mapping)
 
     def push_invoice(self, booking: Booking, mapping: Mapping) -> str:
         details = self._details(booking, mapping)  # refuses a mapping before any request

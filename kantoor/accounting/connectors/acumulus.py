@@ -48,9 +48,7 @@ How Kantoor's booking becomes an Acumulus invoice:
 from __future__ import annotations
 
 import datetime
-import email.utils
 import re
-import time
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 import requests
@@ -67,6 +65,7 @@ from kantoor.accounting.connectors.base import (
     BookingLine,
     ConnectionTest,
     Mapping,
+    retry_after_seconds,
 )
 from kantoor.accounting.errors import (
     ConnectorError,
@@ -133,31 +132,6 @@ def _describe(messages: list[dict]) -> str:
 
 def _is_authentication(messages: list[dict]) -> bool:
     return any(_text(message.get("code")).startswith(("401", "403")) for message in messages)
-
-
-def _seconds(headers) -> float:
-    """The wait a 429 asks for: ``Retry-After`` (seconds or an HTTP date) or
-    ``X-RateLimit-Reset`` (seconds, or a Unix time); 60 s without either."""
-    retry_after = (headers.get("Retry-After") or "").strip()
-    if retry_after:
-        try:
-            return max(0.0, float(retry_after))
-        except ValueError:
-            try:
-                when = email.utils.parsedate_to_datetime(retry_after)
-            except (TypeError, ValueError):
-                when = None
-            if when is not None:
-                return max(0.0, when.timestamp() - time.time())
-    reset = (headers.get("X-RateLimit-Reset") or "").strip()
-    if reset:
-        try:
-            value = float(reset)
-        except ValueError:
-            value = None
-        if value is not None:
-            return max(0.0, value - time.time()) if value > 1_000_000_000 else max(0.0, value)
-    return 60.0
 
 
 def _rate_label(line: BookingLine) -> str:
@@ -231,7 +205,7 @@ class AcumulusConnector(AccountingConnector):
     def _answer(self, response: requests.Response) -> dict:
         status = response.status_code
         if status == 429:
-            seconds = _seconds(response.headers)
+            seconds = retry_after_seconds(response.headers)
             raise RateLimited(
                 _("Acumulus asks Kantoor to wait %(seconds)s seconds before the next request.")
                 % {"seconds": int(seconds)},

@@ -15,10 +15,12 @@ timeout or a 5xx. A connector never catches those to carry on: the sync service 
 from __future__ import annotations
 
 import datetime
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from email.utils import parsedate_to_datetime
 from typing import Protocol
 
 # The VAT treatments of a booking (from kantoor.invoices.documents.document.vat_category).
@@ -26,6 +28,33 @@ NATIONAL = "national"  # VAT charged at a Dutch rate (21 %, 9 %) or 0 % in the N
 EU_REVERSE_CHARGE = "eu_reverse_charge"  # intra-community supply to a business: 0 %, reverse charge
 EXPORT = "export"  # outside the EU
 TREATMENTS = (NATIONAL, EU_REVERSE_CHARGE, EXPORT)
+
+
+DEFAULT_RETRY_AFTER = 60.0  # seconds, when a 429 says nothing about the wait
+
+
+def retry_after_seconds(headers) -> float:
+    """The wait a 429 asks for: ``Retry-After`` (seconds or an HTTP date), else
+    ``X-RateLimit-Reset`` (seconds, or a Unix time when it is that large); 60 s without either."""
+    value = (headers.get("Retry-After") or "").strip()
+    if value:
+        try:
+            return max(float(value), 0.0)
+        except ValueError:
+            try:
+                return max(parsedate_to_datetime(value).timestamp() - time.time(), 0.0)
+            except (TypeError, ValueError):
+                pass
+    reset = (headers.get("X-RateLimit-Reset") or "").strip()
+    if reset:
+        try:
+            seconds = float(reset)
+        except ValueError:
+            return DEFAULT_RETRY_AFTER
+        if seconds > 1_000_000_000:  # a moment, not a duration
+            seconds -= time.time()
+        return max(seconds, 0.0)
+    return DEFAULT_RETRY_AFTER
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,6 @@ import secrets
 import time
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
-from email.utils import parsedate_to_datetime
 from urllib.parse import urlencode, urlsplit
 
 import requests
@@ -56,6 +55,7 @@ from kantoor.accounting.connectors.base import (
     BookingLine,
     ConnectionTest,
     Mapping,
+    retry_after_seconds,
 )
 from kantoor.accounting.errors import (
     ConnectorError,
@@ -76,7 +76,6 @@ SOAP_NS = "http://schemas.xmlsoap.org/soap/envelope/"
 TWF_NS = "http://www.twinfield.com/"
 TIMEOUT = 20  # seconds, connect and read
 EARLY = 60  # an access token this close to its expiry counts as expired
-DEFAULT_RETRY_AFTER = 60.0
 CENT = Decimal("0.01")
 DESTINIES = ("final", "temporary")
 BROWSE_CUSTOMER_TRANSACTIONS = "100"
@@ -116,30 +115,6 @@ def _rate_label(key: str) -> str:
     if key == EXPORT:
         return _("0 % (export outside the EU)")
     return f"{key} %"
-
-
-def _retry_after(response: requests.Response) -> float:
-    """Seconds to wait: ``Retry-After`` (seconds or an HTTP date), else ``X-RateLimit-Reset``
-    (seconds, or a Unix time when it is that large)."""
-    value = (response.headers.get("Retry-After") or "").strip()
-    if value:
-        try:
-            return max(float(value), 0.0)
-        except ValueError:
-            try:
-                return max(parsedate_to_datetime(value).timestamp() - time.time(), 0.0)
-            except (TypeError, ValueError):
-                pass
-    reset = (response.headers.get("X-RateLimit-Reset") or "").strip()
-    if reset:
-        try:
-            seconds = float(reset)
-        except ValueError:
-            return DEFAULT_RETRY_AFTER
-        if seconds > 1_000_000_000:  # a moment, not a duration
-            seconds -= time.time()
-        return max(seconds, 0.0)
-    return DEFAULT_RETRY_AFTER
 
 
 def _reconnect() -> str:
@@ -211,7 +186,7 @@ class TwinfieldConnector(AccountingConnector):
         if response.status_code == 429:
             raise RateLimited(
                 _("Twinfield's limit on requests is reached; Kantoor will wait and try again."),
-                retry_after=_retry_after(response),
+                retry_after=retry_after_seconds(response.headers),
             )
         if response.status_code >= 500:
             raise ConnectorError(

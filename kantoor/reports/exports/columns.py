@@ -183,6 +183,14 @@ class _FieldLabel(Promise):
         return f"{self.where}: {self.word}"
 
 
+# The customer's name on an order or a quote (both keep first and last name).
+CUSTOMER_NAME = Column(
+    "customer",
+    _("Customer"),
+    fields=("first_name", "last_name"),
+    get=_joined("first_name", "last_name"),
+)
+
 ORDER_COLUMNS = (
     _text("number", _("Order number")),
     Column("created_at", _("Order date"), DATETIME),
@@ -194,12 +202,7 @@ ORDER_COLUMNS = (
         ("export_paid",),
         annotations={"export_paid": _paid_annotation},
     ),
-    Column(
-        "customer",
-        _("Customer"),
-        fields=("first_name", "last_name"),
-        get=_joined("first_name", "last_name"),
-    ),
+    CUSTOMER_NAME,
     _text("company", _("Company")),
     _text("email", _("E-mail address")),
     _text("phone", _("Phone"), default=False),
@@ -545,12 +548,7 @@ QUOTE_COLUMNS = (
     Column("created_at", _("Made on"), DATETIME),
     Column("sent_at", _("Sent at"), DATETIME, default=False),
     Column("valid_until", _("Valid until"), DATE),
-    Column(
-        "customer",
-        _("Customer"),
-        fields=("first_name", "last_name"),
-        get=_joined("first_name", "last_name"),
-    ),
+    CUSTOMER_NAME,
     _text("company", _("Company")),
     _text("email", _("E-mail address")),
     _text("country", _("Country"), default=False),
